@@ -1,0 +1,183 @@
+"""Load config/default.toml, lay a user file over it, and validate the result strictly."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cronsim import CronSim, CronSimError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+CONFIG_DIR = Path(__file__).resolve().parent
+DEFAULT_CONFIG = CONFIG_DIR / "default.toml"
+DEMO_CONFIG = CONFIG_DIR / "demo.toml"
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be read or holds an unknown key or a wrong value."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Warehouse(_Strict):
+    path: Path
+
+
+class Schedule(_Strict):
+    cron: str
+    timezone: str = "UTC"
+    interval_seconds: int = Field(ge=0)
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        try:
+            CronSim(value, datetime(2000, 1, 1))
+        except CronSimError as exc:
+            raise ValueError(f"not a valid cron expression: {value!r} ({exc})") from None
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone: {value!r}") from None
+        return value
+
+
+class Fetch(_Strict):
+    timeout_seconds: float = Field(gt=0)
+    max_bytes: int = Field(gt=0)
+    max_redirects: int = Field(ge=0, le=20)
+    concurrency: int = Field(ge=1, le=256)
+    user_agent: str = Field(min_length=1)
+    allow_private_hosts: bool
+    retry_failed_after_hours: float = Field(ge=0)
+    batch_size: int = Field(ge=1)
+
+
+class Extract(_Strict):
+    workers: int = Field(ge=0)
+    fast: bool
+    include_comments: bool
+    min_text_chars: int = Field(ge=0)
+
+
+class Topic(_Strict):
+    min_mentions: int = Field(ge=1)
+    china: list[str] = Field(min_length=1)
+    russia: list[str] = Field(min_length=1)
+
+
+class Dedup(_Strict):
+    shingle_words: int = Field(ge=1, le=20)
+    num_perm: int = Field(ge=16, le=1024)
+    bands: int = Field(ge=1)
+    threshold: float = Field(gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _bands_divide_perms(self) -> Dedup:
+        if self.num_perm % self.bands:
+            raise ValueError(
+                f"num_perm ({self.num_perm}) must be divisible by bands ({self.bands})"
+            )
+        return self
+
+
+class Keyword(_Strict):
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+
+    @property
+    def terms(self) -> list[str]:
+        """Return the name followed by its aliases."""
+        return [self.name, *self.aliases]
+
+
+class Feed(_Strict):
+    name: str = Field(min_length=1)
+    url: str
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"feed url must start with http:// or https://, got {value!r}")
+        return value
+
+
+class Settings(_Strict):
+    warehouse: Warehouse
+    schedule: Schedule
+    fetch: Fetch
+    extract: Extract
+    topic: Topic
+    dedup: Dedup
+    keywords: list[Keyword]
+    feeds: list[Feed]
+
+    @model_validator(mode="after")
+    def _unique_feeds(self) -> Settings:
+        urls = [feed.url for feed in self.feeds]
+        repeated = sorted({url for url in urls if urls.count(url) > 1})
+        if repeated:
+            raise ValueError(f"feeds listed twice: {', '.join(repeated)}")
+        return self
+
+    def with_db(self, path: Path | str | None) -> Settings:
+        """Return these settings with the warehouse path replaced when one is given."""
+        if path is None:
+            return self
+        return self.model_copy(update={"warehouse": Warehouse(path=Path(path))})
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _overlay(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """Return base with top laid over it: tables merge key by key, other values replace."""
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _overlay(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    lines = [f"invalid configuration in {source}:"]
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
+        lines.append(f"  {key}: {message}")
+    return "\n".join(lines)
+
+
+def load_settings(path: Path | str | None = None) -> Settings:
+    """Return the validated settings: the defaults with the file at `path` (if any) laid over."""
+    data = _read_toml(DEFAULT_CONFIG)
+    source = str(DEFAULT_CONFIG)
+    if path is not None:
+        path = Path(path)
+        if path.resolve() != DEFAULT_CONFIG:
+            data = _overlay(data, _read_toml(path))
+            source = f"{path} (over {DEFAULT_CONFIG.name})"
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from None

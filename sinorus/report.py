@@ -1,0 +1,87 @@
+"""What the CLI prints: run summaries and query results, as tables, CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def to_json(data: Any) -> str:
+    """Return `data` as JSON, with dates as ISO strings."""
+    return json.dumps(data, default=_plain, ensure_ascii=False, indent=2)
+
+
+def render_rows(
+    console: Console, columns: list[str], rows: list[tuple], fmt: str, title: str | None = None
+) -> None:
+    """Print query results as a table, CSV or JSON."""
+    if fmt == "json":
+        console.print_json(to_json([dict(zip(columns, row, strict=True)) for row in rows]))
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        out = csv.writer(buffer, lineterminator="\n")
+        out.writerow(columns)
+        out.writerows([[_plain(v) for v in row] for row in rows])
+        console.out(buffer.getvalue(), end="", highlight=False)
+    else:
+        table = Table(*columns, title=title, title_justify="left")
+        for row in rows:
+            table.add_row(*("" if v is None else str(_plain(v)) for v in row))
+        console.print(table)
+
+
+COUNTS = [
+    ("feeds_ok", "feeds read"),
+    ("feeds_failed", "feeds failed"),
+    ("entries_seen", "feed entries seen"),
+    ("new_urls", "new URLs (not seen before)"),
+    ("pages_fetched", "pages fetched"),
+    ("pages_failed", "pages failed"),
+    ("extracted", "articles extracted"),
+    ("relevant", "relevant (China-Russia)"),
+    ("irrelevant", "filtered out as off-topic"),
+    ("duplicates", "duplicates (kept as sightings)"),
+    ("stored", "new stories stored"),
+]
+
+
+def render_summary(console: Console, summary: dict) -> None:
+    """Print a run summary: counts, then what failed, what repeated, and what was stored."""
+    counts = Table(
+        "count",
+        "",
+        title=f"Run {summary['run_id'][:12]} — {summary['status']}",
+        title_justify="left",
+    )
+    for key, label in COUNTS:
+        counts.add_row(label, str(summary[key]))
+    console.print(counts)
+    sections = [
+        ("Failed feeds", "failed_feeds", ["name", "url", "error"]),
+        ("Failed pages", "failed_pages", ["url", "stage", "reason"]),
+        ("Duplicates", "duplicate_pages", ["url", "duplicate_of", "similarity", "method"]),
+        ("Filtered out (off-topic)", "irrelevant_pages", ["url", "title", "score"]),
+        ("Stored", "stored_articles", ["published", "title", "url"]),
+    ]
+    for title, key, columns in sections:
+        items = summary[key]
+        if items:
+            rows = [tuple(item[c] for c in columns) for item in items]
+            render_rows(console, columns, rows, "table", title=f"{title} ({len(items)})")

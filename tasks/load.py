@@ -1,0 +1,136 @@
+"""Load a judged batch into the warehouse: one transaction, no row twice."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+from prefect import task
+from prefect.cache_policies import NONE
+
+from tasks.assess import Assessed
+from tasks.fetch import Failure, utcnow
+from warehouse import sql, transaction, writer
+
+ARTICLES = pa.schema(
+    [
+        ("canonical_url", pa.string()),
+        ("url", pa.string()),
+        ("origin", pa.string()),
+        ("source", pa.string()),
+        ("title", pa.string()),
+        ("author", pa.string()),
+        ("sitename", pa.string()),
+        ("language", pa.string()),
+        ("published_at", pa.timestamp("us")),
+        ("date_source", pa.string()),
+        ("fetched_at", pa.timestamp("us")),
+        ("text", pa.string()),
+        ("text_hash", pa.string()),
+        ("relevance", pa.float64()),
+        ("relevant", pa.bool_()),
+        ("china_mentions", pa.int32()),
+        ("russia_mentions", pa.int32()),
+        ("duplicate_of", pa.string()),
+        ("similarity", pa.float64()),
+        ("dup_method", pa.string()),
+        ("minhash", pa.binary()),
+        ("run_id", pa.string()),
+    ]
+)
+MENTIONS = pa.schema(
+    [("canonical_url", pa.string()), ("keyword", pa.string()), ("mentions", pa.int32())]
+)
+
+
+def article_table(assessed: list[Assessed], run_id: str | None) -> pa.Table:
+    """Return the articles as an Arrow table shaped like the `articles` table."""
+    rows = []
+    for item in assessed:
+        article, duplicate = item.article, item.duplicate
+        rows.append(
+            {
+                "canonical_url": article.candidate.canonical_url,
+                "url": article.url,
+                "origin": article.candidate.origin,
+                "source": article.candidate.source,
+                "title": article.title,
+                "author": article.author,
+                "sitename": article.sitename,
+                "language": article.language,
+                "published_at": article.published_at,
+                "date_source": article.date_source,
+                "fetched_at": article.fetched_at,
+                "text": article.text,
+                "text_hash": item.text_hash,
+                "relevance": item.relevance.score,
+                "relevant": item.relevance.relevant,
+                "china_mentions": item.relevance.china_mentions,
+                "russia_mentions": item.relevance.russia_mentions,
+                "duplicate_of": duplicate.of if duplicate else None,
+                "similarity": duplicate.similarity if duplicate else None,
+                "dup_method": duplicate.method if duplicate else None,
+                "minhash": item.minhash,
+                "run_id": run_id,
+            }
+        )
+    return pa.Table.from_pylist(rows, schema=ARTICLES)
+
+
+def mention_table(assessed: list[Assessed]) -> pa.Table:
+    """Return the keyword mentions of the articles as an Arrow table."""
+    rows = [
+        {"canonical_url": item.article.candidate.canonical_url, "keyword": k, "mentions": n}
+        for item in assessed
+        for k, n in item.mentions.items()
+    ]
+    return pa.Table.from_pylist(rows, schema=MENTIONS)
+
+
+def _retry_at(failure: Failure, now: datetime, retry_hours: float) -> datetime:
+    # Transient trouble (timeouts, 5xx, 429) is worth the very next run; the rest waits.
+    return now if failure.transient else now + timedelta(hours=retry_hours)
+
+
+def load_batch(
+    db_path: Path,
+    assessed: list[Assessed],
+    failures: list[Failure],
+    run_id: str | None,
+    retry_hours: float,
+) -> int:
+    """Return how many articles were inserted; the batch and its failures land in one transaction."""
+    now = utcnow()
+    with writer(db_path) as con, transaction(con):
+        con.register("batch_articles", article_table(assessed, run_id))
+        con.register("batch_mentions", mention_table(assessed))
+        inserted = con.execute(sql("insert_articles")).fetchone()[0]
+        con.execute(sql("insert_mentions"))
+        con.execute(
+            sql("clear_failures"),
+            {"urls": [item.article.candidate.canonical_url for item in assessed]},
+        )
+        for failure in failures:
+            candidate = failure.candidate
+            con.execute(
+                sql("upsert_failure"),
+                {
+                    "canonical_url": candidate.canonical_url,
+                    "url": candidate.url,
+                    "origin": candidate.origin,
+                    "source": candidate.source,
+                    "title": candidate.title,
+                    "feed_published_at": candidate.published_at,
+                    "stage": failure.stage,
+                    "reason": failure.reason,
+                    "http_status": failure.http_status,
+                    "transient": failure.transient,
+                    "now": now,
+                    "retry_after": _retry_at(failure, now, retry_hours),
+                },
+            )
+    return inserted
+
+
+load_batch_task = task(load_batch, name="load-batch", cache_policy=NONE)

@@ -1,0 +1,141 @@
+"""Run bookkeeping: the summary a run reports, and its row in the warehouse."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NONE
+
+from tasks.assess import Assessed
+from tasks.feeds import FeedResult
+from tasks.fetch import Failure, utcnow
+from warehouse import sql, transaction, writer
+
+
+@dataclass
+class RunSummary:
+    """What one run did: counts for dashboards, and the details a person reads."""
+
+    run_id: str
+    flow: str
+    status: str = "running"
+    feeds_ok: int = 0
+    feeds_failed: int = 0
+    entries_seen: int = 0
+    new_urls: int = 0
+    pages_fetched: int = 0
+    pages_failed: int = 0
+    extracted: int = 0
+    relevant: int = 0
+    irrelevant: int = 0
+    duplicates: int = 0
+    stored: int = 0
+    error: str | None = None
+    failed_feeds: list[dict] = field(default_factory=list)
+    failed_pages: list[dict] = field(default_factory=list)
+    duplicate_pages: list[dict] = field(default_factory=list)
+    irrelevant_pages: list[dict] = field(default_factory=list)
+    stored_articles: list[dict] = field(default_factory=list)
+
+    def add_feeds(self, results: list[FeedResult]) -> None:
+        """Count the feed checks."""
+        for result in results:
+            if result.ok:
+                self.feeds_ok += 1
+                self.entries_seen += len(result.entries)
+            else:
+                self.feeds_failed += 1
+                self.failed_feeds.append(
+                    {"name": result.feed.name, "url": result.feed.url, "error": result.error}
+                )
+
+    def add_batch(self, fetched: int, failures: list[Failure], assessed: list[Assessed]) -> None:
+        """Count one processed batch."""
+        self.pages_fetched += fetched
+        self.pages_failed += len(failures)
+        self.extracted += len(assessed)
+        for failure in failures:
+            self.failed_pages.append(
+                {"url": failure.candidate.url, "stage": failure.stage, "reason": failure.reason}
+            )
+        for item in assessed:
+            url = item.article.candidate.canonical_url
+            if item.duplicate is not None:
+                self.duplicates += 1
+                self.duplicate_pages.append(
+                    {
+                        "url": url,
+                        "duplicate_of": item.duplicate.of,
+                        "similarity": item.duplicate.similarity,
+                        "method": item.duplicate.method,
+                    }
+                )
+            if item.relevance.relevant:
+                self.relevant += 1
+            else:
+                self.irrelevant += 1
+                self.irrelevant_pages.append(
+                    {"url": url, "title": item.article.title, "score": item.relevance.score}
+                )
+            if item.stored_as_story:
+                self.stored += 1
+                published = item.article.published_at
+                self.stored_articles.append(
+                    {
+                        "url": url,
+                        "title": item.article.title,
+                        "published": published.date().isoformat() if published else None,
+                    }
+                )
+
+    def as_dict(self) -> dict:
+        """Return the summary as plain JSON-ready data."""
+        return asdict(self)
+
+
+def start_run(db_path: Path, flow: str) -> RunSummary:
+    """Return a new run's summary after recording the run as started."""
+    summary = RunSummary(run_id=uuid.uuid4().hex, flow=flow)
+    with writer(db_path) as con:
+        con.execute(sql("start_run"), {"run_id": summary.run_id, "flow": flow, "now": utcnow()})
+    return summary
+
+
+def _feed_params(result: FeedResult, now) -> dict:
+    return {
+        "url": result.feed.url,
+        "name": result.feed.name,
+        "etag": result.etag,
+        "last_modified": result.last_modified,
+        "body_hash": result.body_hash,
+        "status": result.status,
+        "error": result.error or result.warning,
+        "http_status": result.http_status,
+        "entries": len(result.entries) if result.status == "ok" else None,
+        "ok": result.ok,
+        "now": now,
+    }
+
+
+def finish_run(db_path: Path, summary: RunSummary, feeds: list[FeedResult]) -> RunSummary:
+    """Return the summary after recording the feeds' new state and the run's counts together.
+
+    Feed validators are saved only now, after every batch is loaded: a run that dies midway
+    leaves them as they were, so the next run reads the same entries again and loses none.
+    """
+    summary.status = "completed" if summary.error is None else "failed"
+    now = utcnow()
+    counts = {k: v for k, v in summary.as_dict().items() if not isinstance(v, list)}
+    counts.pop("flow")
+    with writer(db_path) as con, transaction(con):
+        for result in feeds:
+            con.execute(sql("upsert_feed"), _feed_params(result, now))
+        con.execute(sql("finish_run"), {**counts, "now": now})
+    return summary
+
+
+start_run_task = task(start_run, name="start-run", cache_policy=NONE)
+finish_run_task = task(finish_run, name="finish-run", cache_policy=NONE)

@@ -1,0 +1,71 @@
+"""The seed corpus: the baseline articles shipped in warehouse/seeds/, loaded once."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime, time
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NONE
+
+from config.settings import Settings
+from tasks.assess import assess_batch
+from tasks.extract import Article
+from tasks.fetch import utcnow
+from tasks.load import load_batch
+from tasks.plan import dedup_index
+from tasks.urls import Candidate
+from warehouse import reader, sql, writer
+
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "seeds"
+SEED_SOURCE = "seed corpus"
+
+
+def seed_url(file_name: str) -> str:
+    """Return the canonical URL that identifies a seed file in the warehouse."""
+    return f"seed://{Path(file_name).stem}"
+
+
+def read_seed_corpus(seeds_dir: Path = SEEDS_DIR) -> list[Article]:
+    """Return the seed articles, dated from seeds.toml, titled by their first line."""
+    with (seeds_dir / "seeds.toml").open("rb") as handle:
+        manifest = tomllib.load(handle)["seed"]
+    now = utcnow()
+    articles = []
+    for entry in manifest:
+        text = (seeds_dir / entry["file"]).read_text(encoding="utf-8").strip()
+        published: date = entry["published"]
+        url = seed_url(entry["file"])
+        candidate = Candidate(url, url, "seed", SEED_SOURCE, None, None)
+        articles.append(
+            Article(
+                candidate=candidate,
+                url=url,
+                fetched_at=now,
+                text=text,
+                title=text.splitlines()[0].strip(),
+                author=None,
+                sitename=entry["source"],
+                language="en",
+                published_at=datetime.combine(published, time()),
+                date_source="seed",
+            )
+        )
+    return articles
+
+
+def load_seeds(db_path: Path, settings: Settings) -> int:
+    """Return how many seed articles were loaded now (0 once they are all in the warehouse)."""
+    with writer(db_path):
+        pass  # creates the file and schema on first use
+    with reader(db_path) as con:
+        present = {row[0] for row in con.execute(sql("seed_urls")).fetchall()}
+    missing = [a for a in read_seed_corpus() if a.candidate.canonical_url not in present]
+    if not missing:
+        return 0
+    assessed = assess_batch(missing, settings, dedup_index(db_path, settings.dedup))
+    return load_batch(db_path, assessed, [], None, settings.fetch.retry_failed_after_hours)
+
+
+load_seeds_task = task(load_seeds, name="load-seeds", cache_policy=NONE)

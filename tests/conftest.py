@@ -1,0 +1,62 @@
+"""Shared fixtures: the sample newsroom on 127.0.0.1, settings pointed at it, a fresh warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import tasks  # noqa: F401  (Prefect's environment before anything imports prefect)
+from config import Settings, load_settings
+from sinorus.newsroom import Newsroom, load_expected
+
+NEWSROOM_FEEDS = ["world.rss", "asia.atom", "analysis.rdf", "broken.xml"]
+
+
+@pytest.fixture(scope="session")
+def newsroom() -> Iterator[Newsroom]:
+    """The sample newsroom, served on a free port for the whole session."""
+    with Newsroom(port=0) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def expected() -> dict:
+    """newsroom/expected.toml: what the pipeline should make of the sample newsroom."""
+    return load_expected()
+
+
+def write_config(path: Path, base_url: str, db: Path, extra: str = "") -> Path:
+    """Return `path` after writing a config that reads the newsroom's feeds into `db`."""
+    feeds = "\n".join(
+        f'[[feeds]]\nname = "Newsroom {name}"\nurl = "{base_url}/feeds/{name}"\n'
+        for name in NEWSROOM_FEEDS
+    )
+    path.write_text(
+        f'[warehouse]\npath = "{db}"\n\n[fetch]\nallow_private_hosts = true\ntimeout_seconds = 5.0\n\n'
+        f"{extra}\n{feeds}",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, newsroom: Newsroom) -> Path:
+    """A config file reading the newsroom's feeds into a fresh warehouse under tmp_path."""
+    return write_config(tmp_path / "sinorus.toml", newsroom.base_url, tmp_path / "warehouse.duckdb")
+
+
+@pytest.fixture
+def settings(config_file: Path) -> Settings:
+    """Validated settings for the newsroom and a fresh warehouse."""
+    return load_settings(config_file)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """A throwaway Prefect API for the tests that run real flows (started once: ~20 s)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield

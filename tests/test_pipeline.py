@@ -1,0 +1,150 @@
+"""End to end: the real monitor flow, over HTTP, against the sample newsroom, into a real DuckDB file.
+
+Each page's expected outcome is read from newsroom/expected.toml, so a new case is a new page there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from config import load_settings
+from sinorus.newsroom import Newsroom
+
+
+@pytest.fixture(scope="module")
+def two_runs(prefect_harness, newsroom: Newsroom, tmp_path_factory) -> dict:
+    """Run the monitor twice over an unchanged newsroom; return both summaries and the paths."""
+    from flows.monitor import monitor
+    from tests.conftest import write_config
+
+    tmp = tmp_path_factory.mktemp("pipeline")
+    db = tmp / "warehouse.duckdb"
+    config = write_config(tmp / "sinorus.toml", newsroom.base_url, db)
+    first = monitor(str(config), None)
+    second = monitor(str(config), None)
+    return {"first": first, "second": second, "db": db, "config": config}
+
+
+def _rows(db: Path, query: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(query, params or []).fetchall()
+
+
+def _url(newsroom: Newsroom, page: dict) -> str:
+    return f"{newsroom.base_url}{page['path']}"
+
+
+def test_first_run_counts_match_the_newsroom(two_runs: dict, expected: dict) -> None:
+    summary = two_runs["first"]
+    pages = expected["page"]
+    by_outcome = {
+        k: [p for p in pages if p["expect"] == k]
+        for k in ("stored", "duplicate", "irrelevant", "dead")
+    }
+    assert summary["status"] == "completed"
+    assert summary["feeds_ok"] == sum(f["expect"] == "ok" for f in expected["feed"])
+    assert summary["feeds_failed"] == sum(f["expect"] == "failed" for f in expected["feed"])
+    assert summary["entries_seen"] == sum(f["entries"] for f in expected["feed"])
+    assert summary["new_urls"] == len(pages)  # the page linked from two feeds is fetched once
+    assert summary["pages_fetched"] == len(pages) - len(by_outcome["dead"])
+    assert summary["stored"] == len(by_outcome["stored"])
+    assert summary["duplicates"] == len(by_outcome["duplicate"])
+    assert summary["irrelevant"] == len(by_outcome["irrelevant"])
+    assert summary["relevant"] == len(by_outcome["stored"]) + len(by_outcome["duplicate"])
+
+
+@pytest.mark.parametrize("outcome", ["stored", "duplicate", "irrelevant"])
+def test_each_page_lands_as_expected(
+    two_runs: dict, expected: dict, newsroom: Newsroom, outcome: str
+) -> None:
+    for page in (p for p in expected["page"] if p["expect"] == outcome):
+        rows = _rows(
+            two_runs["db"],
+            "select relevant, duplicate_of, cast(published_at as date)::varchar, date_source, origin "
+            "from articles where canonical_url = ?",
+            [_url(newsroom, page)],
+        )
+        assert len(rows) == 1, page["path"]
+        relevant, duplicate_of, published, date_source, origin = rows[0]
+        assert origin == "monitor"
+        assert relevant is (outcome != "irrelevant"), page["path"]
+        assert duplicate_of == page.get("duplicate_of"), page["path"]
+        assert published == page["published"], page["path"]
+        assert date_source == page["date_from"], page["path"]
+
+
+def test_failures_are_reported_and_recorded(
+    two_runs: dict, expected: dict, newsroom: Newsroom
+) -> None:
+    summary = two_runs["first"]
+    broken = [f for f in expected["feed"] if f["expect"] == "failed"]
+    assert sorted(f["url"] for f in summary["failed_feeds"]) == sorted(
+        f"{newsroom.base_url}{f['path']}" for f in broken
+    )
+    assert all(f["error"] for f in summary["failed_feeds"])
+    dead = {_url(newsroom, p) for p in expected["page"] if p["expect"] == "dead"}
+    assert {p["url"] for p in summary["failed_pages"]} == dead
+    recorded = _rows(two_runs["db"], "select canonical_url, reason, transient from page_failures")
+    assert {(url, reason, transient) for url, reason, transient in recorded} == {
+        (url, "HTTP 404", False) for url in dead
+    }
+    feeds = dict(_rows(two_runs["db"], "select url, last_status from feeds"))
+    assert {url for url, status in feeds.items() if status == "failed"} == {
+        f"{newsroom.base_url}{f['path']}" for f in broken
+    }
+
+
+def test_keywords_of_stored_pages_are_counted(
+    two_runs: dict, expected: dict, newsroom: Newsroom
+) -> None:
+    configured = {kw.name for kw in load_settings(two_runs["config"]).keywords}
+    for page in (p for p in expected["page"] if p["expect"] == "stored"):
+        found = {
+            row[0]
+            for row in _rows(
+                two_runs["db"],
+                "select keyword from keyword_mentions where canonical_url = ?",
+                [_url(newsroom, page)],
+            )
+        }
+        wanted = set(page["keywords"]) & configured
+        assert wanted, page["path"]
+        assert wanted <= found, page["path"]
+
+
+def test_trend_view_counts_stories_once(two_runs: dict, expected: dict) -> None:
+    db = two_runs["db"]
+    seeds = _rows(db, "select count(*) from articles where origin = 'seed'")[0][0]
+    stored = sum(p["expect"] == "stored" for p in expected["page"])
+    stories = _rows(db, "select count(*) from stories")[0][0]
+    assert seeds == 5
+    assert stories == seeds + stored  # republished seeds and off-topic pages are not stories
+    # every story's mention of a keyword appears once in the trend for its day
+    direct = _rows(
+        db,
+        "select sum(mentions) from keyword_mentions join articles using (canonical_url) "
+        "where relevant and duplicate_of is null",
+    )[0][0]
+    assert _rows(db, "select sum(mentions) from keyword_trends_daily")[0][0] == direct
+    pairs = _rows(db, "select count(*) from keyword_mentions join stories using (canonical_url)")[
+        0
+    ][0]
+    assert _rows(db, "select sum(articles) from keyword_trends_daily")[0][0] == pairs
+    duplicates = _rows(db, "select count(*) from articles where duplicate_of is not null")[0][0]
+    assert duplicates == sum(p["expect"] == "duplicate" for p in expected["page"])
+
+
+def test_second_run_fetches_nothing_and_stores_nothing(two_runs: dict) -> None:
+    first, second = two_runs["first"], two_runs["second"]
+    assert second["status"] == "completed"
+    assert second["pages_fetched"] == 0
+    assert second["stored"] == 0
+    assert second["new_urls"] == 0
+    db = two_runs["db"]
+    total = _rows(db, "select count(*) from articles")[0][0]
+    assert total == 5 + first["extracted"]
+    runs = _rows(db, "select status, stored from runs order by started_at")
+    assert runs == [("completed", first["stored"]), ("completed", 0)]

@@ -1,0 +1,78 @@
+"""`sinorus serve`: a real Prefect server as a child process, and scheduled runs that really happen."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import httpx
+
+from sinorus.newsroom import Newsroom
+from sinorus.serve import free_port
+from tests.conftest import write_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _completed_runs(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.execute("select count(*) from runs where status = 'completed'").fetchone()[0]
+    except duckdb.IOException:  # the writer holds the file for a moment
+        return 0
+
+
+def test_serve_runs_the_monitor_on_schedule_and_stops_cleanly(
+    newsroom: Newsroom, tmp_path: Path
+) -> None:
+    db = tmp_path / "served.duckdb"
+    config = write_config(
+        tmp_path / "serve.toml", newsroom.base_url, db, extra="[schedule]\ninterval_seconds = 5\n"
+    )
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")  # a fresh server database
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sinorus.cli",
+            "serve",
+            "--config",
+            str(config),
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while _completed_runs(db) < 2 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(2)
+        assert process.poll() is None, process.stdout.read()
+        assert _completed_runs(db) >= 2
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, output
+    # the Prefect server it started is gone too
+    try:
+        httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2)
+        server_gone = False
+    except httpx.TransportError:
+        server_gone = True
+    assert server_gone
