@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 ARTICLES = HERE / "articles"
 SITE = HERE / "site"
 SEEDS = HERE.parent / "warehouse" / "seeds"
-BENCHMARK = Path("/work/shared/data/extraction-benchmark/html")
+BENCHMARK = HERE.parent.parent / "shared" / "data" / "extraction-benchmark" / "html"
 MARKER = "SAMPLE CONTENT — written for the sinorus demo; not real news."
 REAL_PAGES = {  # served path -> benchmark page id prefix (see SOURCE.md)
     "/markets/2019/11/19/oversupply-angst-drags-oil-lower.html": "57d46c9d",
