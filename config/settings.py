@@ -9,7 +9,15 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 CONFIG_DIR = Path(__file__).resolve().parent
 DEFAULT_CONFIG = CONFIG_DIR / "default.toml"
@@ -58,15 +66,15 @@ class Fetch(_Strict):
     max_redirects: int = Field(ge=0, le=20)
     concurrency: int = Field(ge=1, le=256)
     user_agent: str = Field(min_length=1)
-    allow_private_hosts: bool
+    allow_private_hosts: StrictBool
     retry_failed_after_hours: float = Field(ge=0)
     batch_size: int = Field(ge=1)
 
 
 class Extract(_Strict):
     workers: int = Field(ge=0)
-    fast: bool
-    include_comments: bool
+    fast: StrictBool
+    include_comments: StrictBool
     min_text_chars: int = Field(ge=0)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 import time
 import tomllib
@@ -47,6 +48,15 @@ def _small_page(title: str, text: str) -> bytes:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # The pipeline opens many connections at once; the default backlog of 5 drops some.
+    request_queue_size = 64
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Return None for clients that hang up (normal for keep-alive); report anything else."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
     site: Path
     base_url: str
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from config.settings import Topic
-from tasks.terms import count_terms
+from tasks.terms import count_terms, headline_and_text
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ def judge(title: str | None, text: str, topic: Topic) -> Relevance:
 
     The score is the smaller side's count, so one side named often cannot carry the other.
     """
-    full = f"{title or ''}\n{text}"
+    full = headline_and_text(title, text)
     china = count_terms(full, tuple(topic.china))
     russia = count_terms(full, tuple(topic.russia))
     score = float(min(china, russia))

@@ -18,3 +18,14 @@ def term_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
 def count_terms(text: str, terms: tuple[str, ...]) -> int:
     """Return how many times any of the terms occurs in the text (non-overlapping)."""
     return sum(1 for _ in term_pattern(terms).finditer(text))
+
+
+def headline_and_text(title: str | None, text: str) -> str:
+    """Return the headline and the text as one string, the headline once.
+
+    trafilatura's text usually starts with the headline already (so do the seed files); counting
+    it twice would let a headline alone push an article over a threshold.
+    """
+    if not title or text.lstrip().startswith(title.strip()):
+        return text
+    return f"{title}\n{text}"

@@ -1,0 +1,124 @@
+"""The command line, in process: run, sql, trends, config errors, and the README kept true to --help."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sinorus.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def ran(prefect_harness, newsroom, tmp_path_factory) -> dict:
+    """`sinorus run --json` once against the newsroom; return its parsed output and paths."""
+    from tests.conftest import write_config
+
+    tmp = tmp_path_factory.mktemp("cli")
+    db = tmp / "cli.duckdb"
+    config = write_config(tmp / "cli.toml", newsroom.base_url, tmp / "unused.duckdb")
+    result = runner.invoke(app, ["run", "--config", str(config), "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    return {"summary": json.loads(result.stdout), "db": db, "config": config}
+
+
+def test_run_json_has_the_summary_fields(ran: dict) -> None:
+    summary = ran["summary"]
+    for key in (
+        "feeds_ok",
+        "feeds_failed",
+        "entries_seen",
+        "pages_fetched",
+        "extracted",
+        "relevant",
+        "duplicates",
+        "stored",
+    ):
+        assert isinstance(summary[key], int), key
+    assert summary["stored"] > 0
+    assert summary["feeds_failed"] == 1
+    assert ran["db"].exists()  # --db wins over the config's warehouse.path
+    assert not (ran["db"].parent / "unused.duckdb").exists()
+
+
+def test_sql_prints_seed_count_in_every_format(ran: dict) -> None:
+    query = "select count(*) as seeds from articles where origin = 'seed'"
+    table = runner.invoke(app, ["sql", query, "--db", str(ran["db"])])
+    assert table.exit_code == 0 and re.search(r"\b5\b", table.stdout)
+    csv = runner.invoke(app, ["sql", query, "--db", str(ran["db"]), "--format", "csv"])
+    assert csv.stdout == "seeds\n5\n"
+    as_json = runner.invoke(app, ["sql", query, "--db", str(ran["db"]), "--format", "json"])
+    assert json.loads(as_json.stdout) == [{"seeds": 5}]
+
+
+def test_sql_reads_the_db_from_the_environment(ran: dict) -> None:
+    result = runner.invoke(
+        app,
+        ["sql", "select count(*) from runs", "--format", "csv"],
+        env={"SINORUS_DB": str(ran["db"])},
+    )
+    assert result.stdout == "count_star()\n1\n"
+
+
+def test_sql_is_read_only_and_reports_errors(ran: dict) -> None:
+    result = runner.invoke(app, ["sql", "delete from articles", "--db", str(ran["db"])])
+    assert result.exit_code == 1
+    assert "read-only" in result.stderr.lower()
+    bad = runner.invoke(app, ["sql", "selec 1", "--db", str(ran["db"])])
+    assert bad.exit_code == 1 and "syntax error" in bad.stderr.lower()
+    fmt = runner.invoke(app, ["sql", "select 1", "--db", str(ran["db"]), "--format", "xml"])
+    assert fmt.exit_code == 2
+
+
+def test_trends_lists_top_keywords_per_day(ran: dict) -> None:
+    result = runner.invoke(app, ["trends", "--db", str(ran["db"]), "--days", "3650", "--top", "2"])
+    assert result.exit_code == 0, result.output
+    assert "Power of Siberia" in result.stdout or "gas" in result.stdout
+    days = re.findall(r"\d{4}-\d{2}-\d{2}", result.stdout)
+    assert days and max(days.count(d) for d in set(days)) <= 2  # --top 2
+
+
+def test_sql_on_a_new_warehouse_starts_from_the_seed_baseline(tmp_path: Path) -> None:
+    db = tmp_path / "fresh.duckdb"
+    result = runner.invoke(
+        app,
+        [
+            "sql",
+            "select count(*) from articles where origin = 'seed'",
+            "--db",
+            str(db),
+            "--format",
+            "csv",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "5"
+
+
+def test_a_bad_config_fails_before_anything_runs_naming_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("[fetch]\ntimeout = 3\n[extract]\nworkers = -1\n", encoding="utf-8")
+    result = runner.invoke(app, ["run", "--config", str(config)])
+    assert result.exit_code == 2
+    assert "fetch.timeout: unknown key" in result.stderr
+    assert "extract.workers" in result.stderr
+
+
+def test_readme_names_every_command_and_starts_with_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = {c.name or c.callback.__name__ for c in app.registered_commands}
+    documented = set(re.findall(r"^\| `sinorus (\w+)", readme, flags=re.MULTILINE))
+    assert documented == commands
+    first_block = readme.split("```")[1]
+    assert [line.split()[0:2] for line in first_block.strip().splitlines()[1:]] == [
+        ["make", "demo"],
+        ["make", "test"],
+    ]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in ci

@@ -1,0 +1,166 @@
+"""Tests of config/settings.py: the defaults, the demo overlay, and clear errors for bad files.
+
+Bad files live in tests/fixtures/bad_configs/: each starts with `# expect: <substring>`, a part of
+the ConfigError message it must raise. Adding a case is adding a file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from config import DEFAULT_CONFIG, DEMO_CONFIG, ConfigError, Settings, load_settings
+
+BAD_CONFIGS = sorted((Path(__file__).parent / "fixtures" / "bad_configs").glob("*.toml"))
+
+
+def expectation(path: Path) -> str:
+    """Return the `# expect:` substring on the first line of a bad config file."""
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# expect: "), f"{path.name}: first line must be '# expect: ...'"
+    return first.removeprefix("# expect: ").strip()
+
+
+def raw_defaults() -> dict:
+    """Return config/default.toml as parsed TOML."""
+    with DEFAULT_CONFIG.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def test_defaults_load() -> None:
+    settings = load_settings()
+    raw = raw_defaults()
+    assert settings.warehouse.path == Path("data/sinorus.duckdb")
+    assert settings.schedule.cron == "*/30 * * * *"
+    assert settings.schedule.timezone == "UTC"
+    assert settings.fetch.allow_private_hosts is False
+    assert settings.fetch.max_bytes == 5_000_000
+    assert settings.fetch.timeout_seconds == 20.0
+    assert settings.topic.min_mentions == 3
+    assert settings.dedup.num_perm % settings.dedup.bands == 0
+    assert [f.url for f in settings.feeds] == [f["url"] for f in raw["feeds"]]
+    assert len(settings.feeds) == 18
+    assert all(f.url.startswith("https://") for f in settings.feeds)
+    assert [k.name for k in settings.keywords] == [k["name"] for k in raw["keywords"]]
+    gas = next(k for k in settings.keywords if k.name == "gas")
+    assert gas.terms == ["gas", "natural gas", "LNG", "pipeline gas"]
+
+
+def test_default_file_passed_explicitly_is_the_defaults() -> None:
+    assert load_settings(DEFAULT_CONFIG) == load_settings()
+    assert load_settings(str(DEFAULT_CONFIG)) == load_settings(None)
+
+
+def _fields(model: type[BaseModel], prefix: str = "") -> set[str]:
+    names = set()
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            names |= _fields(annotation, f"{prefix}{name}.")
+        else:
+            names.add(prefix + name)
+    return names
+
+
+def _keys(data: dict, prefix: str = "") -> set[str]:
+    names = set()
+    for key, value in data.items():
+        if isinstance(value, dict):
+            names |= _keys(value, f"{prefix}{key}.")
+        else:
+            names.add(prefix + key)
+    return names
+
+
+def test_default_file_lists_every_key() -> None:
+    """default.toml promises to list every key the program knows: it must match the models."""
+    assert _keys(raw_defaults()) == _fields(Settings)
+
+
+def test_demo_overlay() -> None:
+    demo = load_settings(DEMO_CONFIG)
+    defaults = load_settings()
+    assert demo.fetch.allow_private_hosts is True
+    assert demo.fetch.timeout_seconds == 10.0
+    assert demo.warehouse.path == Path("data/demo.duckdb")
+    # Lists are replaced, not appended to: only the newsroom's four feeds remain.
+    assert [f.url for f in demo.feeds] == [
+        "http://127.0.0.1:8765/feeds/world.rss",
+        "http://127.0.0.1:8765/feeds/asia.atom",
+        "http://127.0.0.1:8765/feeds/analysis.rdf",
+        "http://127.0.0.1:8765/feeds/broken.xml",
+    ]
+    # Tables merge key by key: what the demo does not set keeps its default.
+    assert demo.fetch.max_bytes == defaults.fetch.max_bytes
+    assert demo.fetch.user_agent == defaults.fetch.user_agent
+    assert demo.keywords == defaults.keywords
+    assert demo.topic == defaults.topic
+    assert demo.dedup == defaults.dedup
+    assert demo.schedule == defaults.schedule
+
+
+def test_overlay_of_one_key(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text("[dedup]\nthreshold = 0.9\n", encoding="utf-8")
+    settings = load_settings(path)
+    defaults = load_settings()
+    assert settings.dedup.threshold == 0.9
+    assert settings.dedup.num_perm == defaults.dedup.num_perm
+    assert settings.feeds == defaults.feeds
+
+
+def test_with_db() -> None:
+    settings = load_settings()
+    assert settings.with_db(None) is settings
+    moved = settings.with_db("elsewhere/x.duckdb")
+    assert moved.warehouse.path == Path("elsewhere/x.duckdb")
+    assert moved.fetch == settings.fetch
+    assert settings.warehouse.path == Path("data/sinorus.duckdb")  # the original is unchanged
+
+
+def test_settings_are_frozen() -> None:
+    settings = load_settings()
+    with pytest.raises(ValueError):
+        settings.fetch.timeout_seconds = 1.0  # type: ignore[misc]
+
+
+def test_bad_config_cases_exist() -> None:
+    assert len(BAD_CONFIGS) >= 15
+
+
+@pytest.mark.parametrize("path", BAD_CONFIGS, ids=[p.stem for p in BAD_CONFIGS])
+def test_bad_config(path: Path) -> None:
+    expected = expectation(path)
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    # The message names the file; look for the expectation in the rest, so that a file name
+    # cannot satisfy it.
+    message = str(info.value)
+    assert str(path) in message
+    assert expected in message.replace(str(path), "<file>"), message
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.toml"
+    with pytest.raises(ConfigError, match="config file not found") as info:
+        load_settings(missing)
+    assert str(missing) in str(info.value)
+
+
+def test_unknown_key_message_is_one_line_per_problem(tmp_path: Path) -> None:
+    path = tmp_path / "two.toml"
+    path.write_text('[fetch]\ntimeout = 3\nconcurrency = "many"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    lines = str(info.value).splitlines()
+    assert lines[0].startswith("invalid configuration in ")
+    assert "  fetch.timeout: unknown key" in lines
+    assert any(line.startswith("  fetch.concurrency: ") for line in lines)
+    assert len(lines) == 3
+
+
+def test_config_error_is_a_value_error() -> None:
+    assert issubclass(ConfigError, ValueError)

@@ -1,0 +1,198 @@
+"""Tests of tasks/extract.py: text, title and dates from the newsroom's pages; failures; the pool."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+import tasks.extract as extract_module
+import tasks.extract_worker as worker_module
+from config import DEMO_CONFIG, load_settings
+from config.settings import Extract
+from tasks.extract import Article, extract_pages, worker_count
+from tasks.fetch import Page, fetch_pages, utcnow
+from tasks.urls import Candidate, canonical_url
+
+SETTINGS = load_settings(DEMO_CONFIG)
+# A date no page carries: where it shows up, the feed's date was used.
+FEED_DATE = datetime(2000, 1, 2, 3, 4, 5)
+# analysis.rdf dates the Arctic page (which carries no date itself) 2026-11-12 15:20 UTC.
+ARCTIC_FEED_DATE = datetime(2026, 11, 12, 15, 20)
+
+
+def extract_settings(workers: int = 1, **update) -> Extract:
+    return SETTINGS.extract.model_copy(update={"workers": workers, **update})
+
+
+def live_pages(expected: dict) -> list[dict]:
+    return [p for p in expected["page"] if p["expect"] != "dead"]
+
+
+@pytest.fixture(scope="module")
+def pages(newsroom, expected: dict) -> dict[str, Page]:
+    """Every live newsroom page fetched once, by path; each candidate carries a feed date."""
+    candidates = []
+    for spec in live_pages(expected):
+        url = newsroom.base_url + spec["path"]
+        feed_date = ARCTIC_FEED_DATE if spec["date_from"] == "feed" else FEED_DATE
+        candidates.append(
+            Candidate(canonical_url(url), url, "monitor", "Newsroom", "Feed title", feed_date)
+        )
+    fetched, failures = fetch_pages(candidates, SETTINGS.fetch)
+    assert failures == []
+    return {page.final_url.removeprefix(newsroom.base_url): page for page in fetched}
+
+
+@pytest.fixture(scope="module")
+def articles(pages: dict[str, Page]) -> dict[str, Article]:
+    """The pages extracted inline, by path."""
+    extracted, failures = extract_pages(list(pages.values()), extract_settings(workers=1))
+    assert failures == []
+    by_url = {a.url: a for a in extracted}
+    return {path: by_url[page.final_url] for path, page in pages.items()}
+
+
+def test_every_live_page_gives_an_article(articles: dict, expected: dict) -> None:
+    assert set(articles) == {p["path"] for p in live_pages(expected)}
+
+
+@pytest.mark.parametrize("kind", ["stored", "duplicate", "irrelevant"])
+def test_title_text_and_date(kind: str, articles: dict[str, Article], expected: dict) -> None:
+    specs = [p for p in expected["page"] if p["expect"] == kind]
+    assert specs
+    for spec in specs:
+        article = articles[spec["path"]]
+        assert article.title and article.title != "Feed title", spec["path"]
+        assert len(article.text) >= SETTINGS.extract.min_text_chars
+        assert article.language == "en"
+        assert article.date_source == spec["date_from"], spec["path"]
+        assert article.published_at is not None
+        assert article.published_at.date().isoformat() == spec["published"], spec["path"]
+        assert article.candidate.canonical_url.endswith(spec["path"])
+
+
+def test_page_date_wins_over_the_feed_date(articles: dict[str, Article], expected: dict) -> None:
+    for spec in live_pages(expected):
+        article = articles[spec["path"]]
+        if spec["date_from"] == "page":
+            assert article.published_at != FEED_DATE
+            assert article.candidate.published_at == FEED_DATE
+        else:
+            assert article.published_at == ARCTIC_FEED_DATE
+
+
+def test_sample_articles_without_boilerplate(articles: dict[str, Article], expected: dict) -> None:
+    marker = expected["site"]["marker"]
+    for spec in expected["page"]:
+        if spec["expect"] != "stored":
+            continue
+        text = articles[spec["path"]].text
+        assert marker.rstrip(".") in text
+        for furniture in ("Most read", "Related stories", "cookie"):
+            assert furniture.lower() not in text.lower(), (spec["path"], furniture)
+
+
+def test_undated_page_without_feed_date(pages: dict[str, Page]) -> None:
+    page = pages["/analysis/arctic-northern-sea-route-china-russia.html"]
+    bare = Page(
+        Candidate(page.candidate.canonical_url, page.candidate.url, "monitor"),
+        page.final_url,
+        page.html,
+        page.fetched_at,
+    )
+    articles, failures = extract_pages([bare], extract_settings())
+    assert failures == []
+    assert articles[0].published_at is None
+    assert articles[0].date_source == "none"
+
+
+def fake_page(html: bytes, name: str = "x") -> Page:
+    url = f"http://news.example.com/{name}.html"
+    return Page(Candidate(url, url, "monitor", "Feed", "Feed title"), url, html, utcnow())
+
+
+SHORT_ARTICLE = (
+    b"<html><head><title>Brief</title></head><body><article><h1>Brief</h1>"
+    b"<p>Moscow and Beijing met on Tuesday to talk about trade.</p></article></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        bytes(range(256)) * 8,
+        b"",
+        b"<html><head><title>Empty</title></head><body></body></html>",
+        SHORT_ARTICLE,
+    ],
+    ids=["garbage", "no bytes", "empty page", "too short"],
+)
+def test_no_article_text(html: bytes) -> None:
+    articles, failures = extract_pages([fake_page(html)], extract_settings())
+    assert articles == []
+    assert len(failures) == 1
+    assert failures[0].stage == "extract"
+    assert failures[0].reason == "no article text found"
+    assert failures[0].transient is False
+
+
+def test_min_text_chars_is_the_bar() -> None:
+    articles, failures = extract_pages(
+        [fake_page(SHORT_ARTICLE)], extract_settings(min_text_chars=20)
+    )
+    assert failures == []
+    assert "Moscow and Beijing met on Tuesday" in articles[0].text
+    assert articles[0].title == "Brief"
+
+
+def test_extractor_error_is_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(worker_module, "extract_fields", boom)
+    articles, failures = extract_pages([fake_page(SHORT_ARTICLE)], extract_settings())
+    assert articles == []
+    assert failures[0].reason == "extractor error: RuntimeError: boom"
+
+
+def test_nothing_to_extract() -> None:
+    assert extract_pages([], extract_settings(workers=2)) == ([], [])
+
+
+def test_worker_count() -> None:
+    assert worker_count(extract_settings(workers=3)) == 3
+    assert worker_count(extract_settings(workers=0)) >= 1
+
+
+def test_inline_when_one_worker(
+    pages: dict[str, Page], articles: dict[str, Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_pool(workers: int):
+        raise AssertionError("the process pool must not be used with workers = 1")
+
+    monkeypatch.setattr(extract_module, "_executor", no_pool)
+    again, failures = extract_pages(list(pages.values()), extract_settings(workers=1))
+    assert failures == []
+    assert again == [articles[path] for path in pages]
+
+
+def test_pool_gives_the_same_articles(
+    pages: dict[str, Page], articles: dict[str, Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    used: list[int] = []
+    real_executor = extract_module._executor
+
+    def spy(workers: int):
+        used.append(workers)
+        return real_executor(workers)
+
+    monkeypatch.setattr(extract_module, "_executor", spy)
+    garbage = fake_page(b"\x00\x01\x02 not html", "garbage")
+    batch = [*pages.values(), garbage]
+    pooled, failures = extract_pages(batch, extract_settings(workers=2))
+    assert used == [2]
+    assert extract_module._pool_size == 2
+    assert pooled == [articles[path] for path in pages]
+    assert [f.candidate for f in failures] == [garbage.candidate]
+    assert failures[0].reason == "no article text found"

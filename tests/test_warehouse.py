@@ -1,0 +1,454 @@
+"""Tests of the warehouse: migrations, views, the load transaction, seeds, and retry planning."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import replace
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import warehouse.db as db_module
+from config import Feed, Settings, load_settings
+from tasks.assess import Assessed, assess_batch
+from tasks.dedup import DedupIndex, signature, text_hash
+from tasks.extract import Article
+from tasks.feeds import FeedResult, FeedState
+from tasks.fetch import Failure, utcnow
+from tasks.load import ARTICLES, MENTIONS, load_batch
+from tasks.plan import dedup_index, feed_states, plan_candidates
+from tasks.runs import finish_run, start_run
+from tasks.seeds import SEEDS_DIR, load_seeds, seed_url
+from tasks.urls import Candidate
+from warehouse import WarehouseMissing, migrate, reader, sql, transaction, writer
+from warehouse.db import migration_files
+
+ARTICLES_DIR = Path(__file__).resolve().parent.parent / "newsroom" / "articles"
+SITE = "https://news.example.com"
+FEED = Feed(name="Example feed", url=f"{SITE}/rss.xml")
+VIEWS = {"stories", "keyword_trends_daily", "feed_health"}
+
+
+@pytest.fixture
+def base_settings(tmp_path: Path) -> Settings:
+    """The default settings with a fresh warehouse under tmp_path (no newsroom needed)."""
+    return load_settings().with_db(tmp_path / "warehouse.duckdb")
+
+
+@pytest.fixture
+def db(base_settings: Settings) -> Path:
+    return Path(base_settings.warehouse.path)
+
+
+def count(db: Path, table: str, where: str = "true") -> int:
+    with reader(db) as con:
+        return con.execute(f"select count(*) from {table} where {where}").fetchone()[0]
+
+
+def sample_text(name: str) -> tuple[str, str]:
+    """Return (title, body) of a newsroom article source."""
+    header, body = (ARTICLES_DIR / f"{name}.txt").read_text(encoding="utf-8").split("\n\n", 1)
+    fields = dict(line.split(": ", 1) for line in header.splitlines())
+    return fields["title"], body.strip()
+
+
+def candidate(slug: str, published: datetime | None = None) -> Candidate:
+    url = f"{SITE}/{slug}.html"
+    return Candidate(url, url + "?utm_source=rss", "monitor", FEED.name, f"Feed: {slug}", published)
+
+
+def article(name: str, slug: str | None = None) -> Article:
+    title, body = sample_text(name)
+    published = datetime(2026, 11, 14, 8, 30)
+    return Article(
+        candidate=candidate(slug or name, published),
+        url=f"{SITE}/{slug or name}.html",
+        fetched_at=utcnow(),
+        text=body,
+        title=title,
+        author="A. Writer",
+        sitename="Example News",
+        language="en",
+        published_at=published,
+        date_source="page",
+    )
+
+
+def assessed_batch(settings: Settings) -> list[Assessed]:
+    """Return three judged articles: two relevant ones and an irrelevant one."""
+    articles = [
+        article("power-of-siberia-2-talks"),
+        article("yuan-settlement-oil-gas-trade"),
+        article("chinese-ev-maker-hungary-plant"),
+    ]
+    return assess_batch(articles, settings, DedupIndex(settings.dedup))
+
+
+def fail(slug: str, reason: str, status: int | None, transient: bool) -> Failure:
+    return Failure(candidate(slug, datetime(2026, 11, 19, 12)), "fetch", reason, status, transient)
+
+
+# ---- schema ----
+
+
+def test_writer_applies_every_migration_once(db: Path) -> None:
+    files = migration_files()
+    assert files and [v for v, _ in files] == sorted({v for v, _ in files})
+    with writer(db) as con:
+        first = con.execute("select version, name, applied_at from schema_migrations").fetchall()
+    assert [(v, n) for v, n, _ in first] == [(v, p.name) for v, p in files]
+    with writer(db) as con:
+        second = con.execute("select version, name, applied_at from schema_migrations").fetchall()
+        assert migrate(con) == []
+    assert second == first
+
+
+def test_a_failing_migration_is_rolled_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "001_good.sql").write_text("create table good (x integer);")
+    (migrations / "002_bad.sql").write_text(
+        "create table half (x integer);\ninsert into no_such_table values (1);"
+    )
+    monkeypatch.setattr(db_module, "MIGRATIONS_DIR", migrations)
+    con = duckdb.connect(str(tmp_path / "m.duckdb"))
+    try:
+        with pytest.raises(duckdb.Error):
+            migrate(con)
+        assert con.execute("select version from schema_migrations").fetchall() == [(1,)]
+        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+        assert "good" in tables and "half" not in tables
+    finally:
+        con.close()
+
+
+def test_views_exist_and_are_queryable(db: Path) -> None:
+    with writer(db):
+        pass
+    with reader(db) as con:
+        views = {
+            r[0]
+            for r in con.execute(
+                "select view_name from duckdb_views() where not internal"
+            ).fetchall()
+        }
+        assert views == VIEWS
+        for view in VIEWS:
+            assert con.execute(f"select * from {view}").fetchall() == []
+
+
+@pytest.mark.parametrize(
+    ("schema", "table"), [(ARTICLES, "articles"), (MENTIONS, "keyword_mentions")]
+)
+def test_arrow_schema_matches_the_table(schema, table: str, db: Path) -> None:
+    with writer(db) as con:
+        wanted = {name: kind for name, kind, *_ in con.execute(f"describe {table}").fetchall()}
+        con.register("batch", schema.empty_table())
+        given = {name: kind for name, kind, *_ in con.execute("describe batch").fetchall()}
+    assert given == wanted
+
+
+def test_reader_on_a_missing_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "none.duckdb"
+    with pytest.raises(WarehouseMissing, match="no warehouse at"), reader(missing):
+        pass
+    assert issubclass(WarehouseMissing, FileNotFoundError)
+    assert not missing.exists()
+
+
+def test_reader_is_read_only(db: Path) -> None:
+    with writer(db):
+        pass
+    with reader(db) as con, pytest.raises(duckdb.Error):
+        con.execute("delete from articles")
+
+
+def test_transaction_rolls_back_on_error(db: Path) -> None:
+    with writer(db) as con:
+        with pytest.raises(RuntimeError), transaction(con):
+            con.execute(
+                "insert into runs (run_id, flow, started_at, status) values ('r', 'f', now(), 'running')"
+            )
+            raise RuntimeError("stop")
+        assert con.execute("select count(*) from runs").fetchone()[0] == 0
+        with transaction(con):
+            con.execute(
+                "insert into runs (run_id, flow, started_at, status) values ('r', 'f', now(), 'running')"
+            )
+    assert count(db, "runs") == 1
+
+
+# ---- loading ----
+
+
+def test_load_batch_inserts_once(db: Path, base_settings: Settings) -> None:
+    batch = assessed_batch(base_settings)
+    mentions = sum(len(item.mentions) for item in batch)
+    assert mentions > 0
+    assert load_batch(db, batch, [], "run-1", 24.0) == 3
+    assert (count(db, "articles"), count(db, "keyword_mentions")) == (3, mentions)
+    assert load_batch(db, batch, [], "run-2", 24.0) == 0
+    assert (count(db, "articles"), count(db, "keyword_mentions")) == (3, mentions)
+    assert count(db, "articles", "run_id = 'run-1'") == 3
+
+
+def test_loaded_row_holds_the_judgements(db: Path, base_settings: Settings) -> None:
+    item = assessed_batch(base_settings)[0]
+    load_batch(db, [item], [], "run-1", 24.0)
+    with reader(db) as con:
+        row = con.execute(
+            "select url, origin, source, title, published_at, date_source, relevance, relevant,"
+            " china_mentions, russia_mentions, duplicate_of, text_hash, minhash from articles"
+            " where canonical_url = ?",
+            [item.article.candidate.canonical_url],
+        ).fetchone()
+        mentions = dict(
+            con.execute(
+                "select keyword, mentions from keyword_mentions where canonical_url = ?",
+                [item.article.candidate.canonical_url],
+            ).fetchall()
+        )
+    assert row[:6] == (
+        item.article.url,
+        "monitor",
+        FEED.name,
+        item.article.title,
+        item.article.published_at,
+        "page",
+    )
+    assert row[6:10] == (
+        item.relevance.score,
+        True,
+        item.relevance.china_mentions,
+        item.relevance.russia_mentions,
+    )
+    assert row[10] is None
+    assert row[11] == item.text_hash
+    assert bytes(row[12]) == item.minhash
+    assert mentions == item.mentions
+    assert mentions["Power of Siberia"] > 0 and mentions["gas"] > 0
+
+
+def test_duplicate_is_loaded_with_its_original(db: Path, base_settings: Settings) -> None:
+    original = article("sco-summit-multipolar-order")
+    copy = replace(
+        original,
+        candidate=candidate("copy-of-sco"),
+        text=original.text.replace("\n\n", "\n\nRead more on our site\n\n", 1),
+    )
+    batch = assess_batch([original, copy], base_settings, DedupIndex(base_settings.dedup))
+    assert load_batch(db, batch, [], None, 24.0) == 2
+    with reader(db) as con:
+        row = con.execute(
+            "select duplicate_of, similarity, dup_method from articles where canonical_url = ?",
+            [copy.candidate.canonical_url],
+        ).fetchone()
+        stories = [r[0] for r in con.execute("select canonical_url from stories").fetchall()]
+    assert row[0] == original.candidate.canonical_url
+    assert row[1] >= base_settings.dedup.threshold and row[2] == "minhash"
+    assert stories == [original.candidate.canonical_url]
+
+
+def test_a_failed_load_leaves_nothing_behind(db: Path, base_settings: Settings) -> None:
+    first, second, third = assessed_batch(base_settings)
+    load_batch(db, [first], [], "run-1", 24.0)
+    # keyword_mentions has `check (mentions > 0)`: this batch's second statement fails.
+    broken = replace(third, mentions={"gas": 0})
+    failure = fail("another-page", "HTTP 404", 404, False)
+    with pytest.raises(duckdb.ConstraintException):
+        load_batch(db, [second, broken], [failure], "run-2", 24.0)
+    assert count(db, "articles") == 1
+    assert count(db, "articles", "run_id = 'run-2'") == 0
+    assert count(db, "keyword_mentions") == len(first.mentions)
+    assert count(db, "page_failures") == 0
+    # The warehouse is usable afterwards and the same batch, mended, loads in full.
+    assert load_batch(db, [second, third], [failure], "run-3", 24.0) == 2
+    assert count(db, "articles") == 3
+    assert count(db, "page_failures") == 1
+
+
+# ---- seeds ----
+
+
+def test_load_seeds(db: Path, base_settings: Settings) -> None:
+    assert load_seeds(db, base_settings) == 5
+    assert load_seeds(db, base_settings) == 0
+    with (SEEDS_DIR / "seeds.toml").open("rb") as handle:
+        manifest = tomllib.load(handle)["seed"]
+    with reader(db) as con:
+        rows = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "select canonical_url, published_at, origin, date_source, source, sitename, "
+                "duplicate_of from articles"
+            ).fetchall()
+        }
+    assert len(rows) == 5
+    for entry in manifest:
+        published, origin, date_source, source, sitename, duplicate_of = rows[
+            seed_url(entry["file"])
+        ]
+        assert published == datetime.combine(entry["published"], time())
+        assert (origin, date_source, source) == ("seed", "seed", "seed corpus")
+        assert sitename == entry["source"]
+        assert duplicate_of is None
+
+
+def test_views_over_the_seeds(db: Path, base_settings: Settings) -> None:
+    load_seeds(db, base_settings)
+    with reader(db) as con:
+        days = {r[0] for r in con.execute("select day from stories").fetchall()}
+        trends = con.execute(
+            "select day, articles, mentions from keyword_trends_daily where keyword = 'Ukraine'"
+        ).fetchall()
+        top = con.execute(sql("top_keywords"), {"days": 100_000, "top": 3}).fetchall()
+    assert {d.isoformat() for d in days} == {
+        "2023-03-15",
+        "2023-03-17",
+        "2023-03-18",
+        "2021-12-14",
+        "2023-03-23",
+    }
+    assert trends and all(
+        articles >= 1 and mentions >= articles for _, articles, mentions in trends
+    )
+    assert top and all(rank <= 3 for _, rank, *_ in top)
+
+
+def test_dedup_index_from_the_warehouse(db: Path, base_settings: Settings) -> None:
+    load_seeds(db, base_settings)
+    index = dedup_index(db, base_settings.dedup)
+    assert len(index) == 5
+    seed_text = (SEEDS_DIR / "001_28fa4cede3bf2d94.txt").read_text(encoding="utf-8")
+    variant = seed_text.replace("\n\n", "\n\nSubscribe to our newsletter\n\n", 2)
+    found = index.match(text_hash(variant), signature(variant, base_settings.dedup))
+    assert found is not None and found.of == "seed://001_28fa4cede3bf2d94"
+
+
+# ---- failures and planning ----
+
+
+def feed_with(*slugs: str) -> list[FeedResult]:
+    return [FeedResult(FEED, "ok", [candidate(slug) for slug in slugs])]
+
+
+def urls(candidates: list[Candidate]) -> list[str]:
+    return [c.canonical_url.removeprefix(SITE + "/") for c in candidates]
+
+
+def test_failures_are_recorded(db: Path) -> None:
+    with writer(db):
+        pass
+    before = utcnow()
+    load_batch(
+        db,
+        [],
+        [fail("flaky", "HTTP 503", 503, True), fail("gone", "HTTP 404", 404, False)],
+        None,
+        24.0,
+    )
+    with reader(db) as con:
+        rows = {
+            r[0].removeprefix(SITE + "/"): r[1:]
+            for r in con.execute(
+                "select canonical_url, url, reason, http_status, transient, attempts, "
+                "last_failed_at, retry_after, title, feed_published_at from page_failures"
+            ).fetchall()
+        }
+    flaky, gone = rows["flaky.html"], rows["gone.html"]
+    assert flaky[:5] == (f"{SITE}/flaky.html?utm_source=rss", "HTTP 503", 503, True, 1)
+    assert gone[:5] == (f"{SITE}/gone.html?utm_source=rss", "HTTP 404", 404, False, 1)
+    assert flaky[6] == flaky[5] >= before  # transient: due at once
+    assert gone[6] == gone[5] + timedelta(hours=24)  # lasting: due after retry_failed_after_hours
+    assert gone[7:] == ("Feed: gone", datetime(2026, 11, 19, 12))
+
+
+def test_plan_retries_transient_failures_at_once(db: Path) -> None:
+    with writer(db):
+        pass
+    failures = [fail("flaky", "timeout", None, True), fail("gone", "HTTP 404", 404, False)]
+    load_batch(db, [], failures, None, 24.0)
+    # In the feed again: the transient one is fetched, the lasting one waits, new ones come.
+    assert urls(plan_candidates(db, feed_with("gone", "flaky", "new"), "monitor")) == [
+        "flaky.html",
+        "new.html",
+    ]
+    # Gone from the feed: a due failure is still retried, with what its entry said.
+    planned = plan_candidates(db, [], "monitor")
+    assert urls(planned) == ["flaky.html"]
+    assert planned[0].title == "Feed: flaky"
+    assert planned[0].source == FEED.name
+    assert planned[0].published_at == datetime(2026, 11, 19, 12)
+    assert planned[0].url == f"{SITE}/flaky.html?utm_source=rss"
+    # Failures are retried by the origin that recorded them.
+    assert plan_candidates(db, [], "backfill") == []
+
+
+def test_lasting_failure_is_due_after_its_retry_time(db: Path) -> None:
+    with writer(db):
+        pass
+    load_batch(db, [], [fail("gone", "HTTP 404", 404, False)], None, 24.0)
+    assert plan_candidates(db, feed_with("gone"), "monitor") == []
+    # Failing again with no wait (retry_failed_after_hours = 0) makes it due now.
+    load_batch(db, [], [fail("gone", "HTTP 404", 404, False)], None, 0.0)
+    assert count(db, "page_failures", "attempts = 2") == 1
+    assert urls(plan_candidates(db, feed_with("gone"), "monitor")) == ["gone.html"]
+
+
+def test_stored_articles_are_not_fetched_again(db: Path, base_settings: Settings) -> None:
+    batch = assessed_batch(base_settings)
+    irrelevant = batch[2]
+    load_batch(db, batch, [], None, 24.0)
+    stored = [
+        item.article.candidate.canonical_url.removeprefix(SITE + "/").removesuffix(".html")
+        for item in batch
+    ]
+    assert not irrelevant.relevance.relevant
+    assert urls(plan_candidates(db, feed_with(*stored, "fresh", "fresh"), "monitor")) == [
+        "fresh.html"
+    ]
+
+
+def test_success_clears_a_failure(db: Path, base_settings: Settings) -> None:
+    item = assessed_batch(base_settings)[0]
+    slug = item.article.candidate.canonical_url.removeprefix(SITE + "/").removesuffix(".html")
+    load_batch(db, [], [fail(slug, "timeout", None, True)], None, 24.0)
+    assert count(db, "page_failures") == 1
+    load_batch(db, [item], [], None, 24.0)
+    assert count(db, "page_failures") == 0
+    assert count(db, "articles") == 1
+
+
+def test_feed_validators_are_kept_between_runs(db: Path) -> None:
+    summary = start_run(db, "monitor")
+    ok = FeedResult(
+        FEED, "ok", [candidate("a")], '"v1"', "Sat, 21 Nov 2026 07:00:00 GMT", "h1", 200
+    )
+    finish_run(db, summary, [ok])
+    assert feed_states(db) == {
+        FEED.url: FeedState(FEED.url, '"v1"', "Sat, 21 Nov 2026 07:00:00 GMT", "h1")
+    }
+    # A 304 brings no validators: the stored ones stay. A failure counts.
+    finish_run(db, start_run(db, "monitor"), [FeedResult(FEED, "not_modified", http_status=304)])
+    finish_run(
+        db,
+        start_run(db, "monitor"),
+        [FeedResult(FEED, "failed", http_status=500, error="HTTP 500")],
+    )
+    state = feed_states(db)[FEED.url]
+    assert (state.etag, state.last_modified, state.body_hash) == (
+        '"v1"',
+        "Sat, 21 Nov 2026 07:00:00 GMT",
+        "h1",
+    )
+    with reader(db) as con:
+        health = con.execute(
+            "select last_status, last_error, consecutive_failures, entries_last from feed_health"
+        ).fetchone()
+        runs = con.execute("select status, feeds_ok from runs order by started_at").fetchall()
+    assert health == ("failed", "HTTP 500", 1, 1)
+    assert [status for status, _ in runs] == ["completed"] * 3
