@@ -78,10 +78,53 @@ class Extract(_Strict):
     min_text_chars: int = Field(ge=0)
 
 
+class TopicWeights(_Strict):
+    title: float = Field(ge=0)
+    lead: float = Field(ge=0)
+    sentence: float = Field(ge=0)
+    max_sentences: int = Field(ge=0)
+    paragraph: float = Field(ge=0)
+    max_paragraphs: int = Field(ge=0)
+    relation: float = Field(ge=0)
+    max_relation: int = Field(ge=0)
+
+
+Terms = dict[str, list[str]]
+
+
+def _flatten(terms: Terms) -> tuple[str, ...]:
+    return tuple(term for language in sorted(terms) for term in terms[language])
+
+
 class Topic(_Strict):
+    threshold: float = Field(ge=0)
     min_mentions: int = Field(ge=1)
-    china: list[str] = Field(min_length=1)
-    russia: list[str] = Field(min_length=1)
+    weights: TopicWeights
+    china: Terms
+    russia: Terms
+    relation: Terms
+
+    @field_validator("china", "russia", "relation")
+    @classmethod
+    def _some_terms(cls, value: Terms) -> Terms:
+        if not any(value.values()):
+            raise ValueError("needs at least one term")
+        return value
+
+    @property
+    def china_terms(self) -> tuple[str, ...]:
+        """Return the China-side terms of every language."""
+        return _flatten(self.china)
+
+    @property
+    def russia_terms(self) -> tuple[str, ...]:
+        """Return the Russia-side terms of every language."""
+        return _flatten(self.russia)
+
+    @property
+    def relation_terms(self) -> tuple[str, ...]:
+        """Return the relationship vocabulary of every language."""
+        return _flatten(self.relation)
 
 
 class Dedup(_Strict):
@@ -89,6 +132,12 @@ class Dedup(_Strict):
     num_perm: int = Field(ge=16, le=1024)
     bands: int = Field(ge=1)
     threshold: float = Field(gt=0, le=1)
+    lead_words: int = Field(ge=10)
+    containment_threshold: float = Field(gt=0, le=1)
+    containment_min_shingles: int = Field(ge=1)
+    title_min_words: int = Field(ge=1)
+    title_window_days: int = Field(ge=0)
+    title_min_similarity: float = Field(ge=0, le=1)
 
     @model_validator(mode="after")
     def _bands_divide_perms(self) -> Dedup:

@@ -95,6 +95,23 @@ def serve(
     serve_monitor(settings, str(config) if config else None, str(db) if db else None, port)
 
 
+@app.command()
+def rescore(config: ConfigOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Re-judge every stored article with the current topic and keyword rules (fetches nothing)."""
+    from tasks.rescore import rescore as rescore_articles
+    from tasks.seeds import load_seeds
+
+    settings = _settings(config, db)
+    db_path = Path(settings.warehouse.path)
+    load_seeds(db_path, settings)
+    summary = rescore_articles(db_path, settings).as_dict()
+    if as_json:
+        print(to_json(summary))
+    else:
+        rows = [(key.replace("_", " "), value) for key, value in summary.items()]
+        render_rows(console, ["", "count"], rows, "table", title="Rescored with the current rules")
+
+
 def _query(
     settings: Settings, query: str, params: dict | None = None
 ) -> tuple[list[str], list[tuple]]:

@@ -8,7 +8,7 @@ from prefect import task
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
-from tasks.dedup import DedupIndex, Duplicate, signature, text_hash, to_bytes
+from tasks.dedup import DedupIndex, Duplicate, Fingerprint, fingerprint
 from tasks.extract import Article
 from tasks.keywords import count_keywords
 from tasks.relevance import Relevance, judge
@@ -21,8 +21,7 @@ class Assessed:
     article: Article
     relevance: Relevance
     mentions: dict[str, int]
-    text_hash: str
-    minhash: bytes
+    fingerprint: Fingerprint
     duplicate: Duplicate | None
 
     @property
@@ -38,18 +37,22 @@ def assess_batch(articles: list[Article], settings: Settings, index: DedupIndex)
     """
     assessed = []
     for article in articles:
-        digest = text_hash(article.text)
-        minhash = signature(article.text, settings.dedup)
-        duplicate = index.match(digest, minhash)
+        fp = fingerprint(
+            article.text,
+            article.title,
+            article.candidate.source,
+            article.published_at,
+            settings.dedup,
+        )
+        duplicate = index.match(fp)
         if duplicate is None:
-            index.add(article.candidate.canonical_url, digest, minhash)
+            index.add(article.candidate.canonical_url, fp)
         assessed.append(
             Assessed(
                 article=article,
                 relevance=judge(article.title, article.text, settings.topic),
                 mentions=count_keywords(article.title, article.text, settings.keywords),
-                text_hash=digest,
-                minhash=to_bytes(minhash),
+                fingerprint=fp,
                 duplicate=duplicate,
             )
         )

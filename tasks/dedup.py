@@ -1,4 +1,11 @@
-"""Duplicates: exact (normalised-text hash) and near (MinHash-LSH over word shingles)."""
+"""Duplicates, in layers: exact text hash, near-duplicate text (MinHash-LSH), same source and title.
+
+Canonical URLs, the first layer, are handled before fetching (tasks/plan.py). Near-duplicates are
+found with two LSH indexes over MinHash signatures of word shingles: one of the whole text, one of
+its lead, so that a copy cut to its first half still meets its original. A candidate is confirmed
+by the estimated Jaccard similarity of the whole texts, or by the estimated containment of the
+shorter text in the longer one (a truncated copy, or one with a paragraph added).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from rensa import RMinHash, RMinHashLSH
 
@@ -22,7 +30,19 @@ class Duplicate:
 
     of: str
     similarity: float
-    method: str  # text_hash | minhash
+    method: str  # text_hash | minhash | containment | title
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the duplicate layers compare: hashes and signatures of one article."""
+
+    text_hash: str
+    minhash: RMinHash
+    lead: RMinHash
+    shingles: int  # distinct shingles in the whole text
+    title_key: str | None
+    published: date | None
 
 
 def words(text: str) -> list[str]:
@@ -35,19 +55,42 @@ def text_hash(text: str) -> str:
     return hashlib.sha1(" ".join(words(text)).encode("utf-8")).hexdigest()
 
 
-def shingles(text: str, size: int) -> list[str]:
-    """Return the text's overlapping runs of `size` words (the whole text if it is shorter)."""
-    tokens = words(text)
+def shingles(tokens: list[str], size: int) -> set[str]:
+    """Return the distinct runs of `size` consecutive tokens (the whole list if it is shorter)."""
     if len(tokens) <= size:
-        return [" ".join(tokens)]
-    return [" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
+        return {" ".join(tokens)}
+    return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
 
 
-def signature(text: str, dedup: Dedup) -> RMinHash:
-    """Return the MinHash signature of the text's shingles."""
+def signature(items: Iterable[str], dedup: Dedup) -> RMinHash:
+    """Return the MinHash signature of a set of shingles."""
     minhash = RMinHash(num_perm=dedup.num_perm, seed=MINHASH_SEED)
-    minhash.update(shingles(text, dedup.shingle_words))
+    minhash.update(list(items))
     return minhash
+
+
+def title_key(source: str | None, title: str | None, dedup: Dedup) -> str | None:
+    """Return 'source|normalised title', or None when the title is too short to identify a story."""
+    tokens = words(title or "")
+    if not source or len(tokens) < dedup.title_min_words:
+        return None
+    return f"{source.strip().lower()}|{' '.join(tokens)}"
+
+
+def fingerprint(
+    text: str, title: str | None, source: str | None, published: datetime | None, dedup: Dedup
+) -> Fingerprint:
+    """Return the fingerprint of an article."""
+    tokens = words(text)
+    full = shingles(tokens, dedup.shingle_words)
+    return Fingerprint(
+        text_hash=text_hash(text),
+        minhash=signature(full, dedup),
+        lead=signature(shingles(tokens[: dedup.lead_words], dedup.shingle_words), dedup),
+        shingles=len(full),
+        title_key=title_key(source, title, dedup),
+        published=published.date() if published else None,
+    )
 
 
 def to_bytes(minhash: RMinHash) -> bytes:
@@ -62,43 +105,102 @@ def from_bytes(blob: bytes, dedup: Dedup) -> RMinHash:
     return minhash
 
 
+def containment(jaccard: float, size_a: int, size_b: int) -> float:
+    """Return the share of the smaller shingle set inside the larger, estimated from Jaccard.
+
+    |A ∩ B| = J (|A| + |B|) / (1 + J), divided by the smaller set's size.
+    """
+    smaller = min(size_a, size_b)
+    if smaller <= 0:
+        return 0.0
+    return min(1.0, jaccard * (size_a + size_b) / ((1.0 + jaccard) * smaller))
+
+
 class DedupIndex:
-    """Every original article seen so far: its text hash and its signature in an LSH index."""
+    """Every original article seen so far, in the layers that find its duplicates."""
 
     def __init__(self, dedup: Dedup) -> None:
         self.dedup = dedup
-        self._lsh = RMinHashLSH(dedup.threshold, dedup.num_perm, dedup.bands)
+        self._full = RMinHashLSH(dedup.threshold, dedup.num_perm, dedup.bands)
+        self._lead = RMinHashLSH(dedup.threshold, dedup.num_perm, dedup.bands)
         self._keys: list[str] = []
-        self._signatures: list[RMinHash] = []
+        self._prints: list[Fingerprint] = []
         self._hashes: dict[str, str] = {}
+        self._titles: dict[str, list[int]] = {}
 
     def __len__(self) -> int:
         return len(self._keys)
 
-    def add(self, canonical_url: str, digest: str, minhash: RMinHash) -> None:
-        """Index an original article."""
-        self._hashes.setdefault(digest, canonical_url)
-        self._lsh.insert(len(self._keys), minhash)
-        self._keys.append(canonical_url)
-        self._signatures.append(minhash)
+    def add(self, key: str, fp: Fingerprint) -> None:
+        """Index an original article under `key` (its canonical URL)."""
+        slot = len(self._keys)
+        self._keys.append(key)
+        self._prints.append(fp)
+        self._hashes.setdefault(fp.text_hash, key)
+        self._full.insert(slot, fp.minhash)
+        self._lead.insert(slot, fp.lead)
+        if fp.title_key:
+            self._titles.setdefault(fp.title_key, []).append(slot)
 
-    def match(self, digest: str, minhash: RMinHash) -> Duplicate | None:
-        """Return the indexed article this text repeats, or None."""
-        if digest in self._hashes:
-            return Duplicate(self._hashes[digest], 1.0, "text_hash")
-        best_key, best = None, 0.0
-        for key in self._lsh.query(minhash):
-            similarity = minhash.jaccard(self._signatures[key])
-            if similarity > best:
-                best_key, best = key, similarity
-        if best_key is not None and best >= self.dedup.threshold:
-            return Duplicate(self._keys[best_key], round(best, 4), "minhash")
+    def _near(self, fp: Fingerprint) -> Duplicate | None:
+        dedup, best = self.dedup, None
+        candidates = set(self._full.query(fp.minhash)) | set(self._lead.query(fp.lead))
+        for slot in candidates:
+            other = self._prints[slot]
+            jaccard = fp.minhash.jaccard(other.minhash)
+            if jaccard >= dedup.threshold:
+                found = Duplicate(self._keys[slot], round(jaccard, 4), "minhash")
+            elif min(fp.shingles, other.shingles) >= dedup.containment_min_shingles:
+                share = containment(jaccard, fp.shingles, other.shingles)
+                if share < dedup.containment_threshold:
+                    continue
+                found = Duplicate(self._keys[slot], round(share, 4), "containment")
+            else:
+                continue
+            if best is None or found.similarity > best.similarity:
+                best = found
+        return best
+
+    def _same_title(self, fp: Fingerprint) -> Duplicate | None:
+        dedup = self.dedup
+        for slot in self._titles.get(fp.title_key or "", []):
+            other = self._prints[slot]
+            apart = (
+                abs((fp.published - other.published).days)
+                if fp.published and other.published
+                else 0
+            )
+            if apart > dedup.title_window_days:
+                continue
+            jaccard = fp.minhash.jaccard(other.minhash)
+            # A daily column keeps its title; an updated story keeps some of its text.
+            if jaccard >= dedup.title_min_similarity:
+                return Duplicate(self._keys[slot], round(jaccard, 4), "title")
         return None
 
+    def match(self, fp: Fingerprint) -> Duplicate | None:
+        """Return the indexed article this one repeats, trying the cheapest layer first, or None."""
+        if fp.text_hash in self._hashes:
+            return Duplicate(self._hashes[fp.text_hash], 1.0, "text_hash")
+        return self._near(fp) or self._same_title(fp)
 
-def build_index(rows: Iterable[tuple[str, str, bytes]], dedup: Dedup) -> DedupIndex:
-    """Return an index of the stored originals, given as (canonical_url, text_hash, minhash)."""
+
+def stored_fingerprint(row: tuple, dedup: Dedup) -> tuple[str, Fingerprint]:
+    """Return (canonical_url, fingerprint) from a row of the dedup_index query."""
+    key, digest, full, lead, count, title, published = row
+    return key, Fingerprint(
+        text_hash=digest,
+        minhash=from_bytes(full, dedup),
+        lead=from_bytes(lead, dedup),
+        shingles=count,
+        title_key=title,
+        published=published.date() if published else None,
+    )
+
+
+def build_index(rows: Iterable[tuple], dedup: Dedup) -> DedupIndex:
+    """Return an index of the stored originals, from rows of the dedup_index query."""
     index = DedupIndex(dedup)
-    for canonical, digest, blob in rows:
-        index.add(canonical, digest, from_bytes(blob, dedup))
+    for row in rows:
+        index.add(*stored_fingerprint(row, dedup))
     return index

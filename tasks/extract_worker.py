@@ -6,12 +6,23 @@ Kept apart from tasks/extract.py so that a worker process imports trafilatura bu
 
 from __future__ import annotations
 
+import py3langid
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 
 # htmldate's extensive search guesses a date from any dated link on the page (a "Most read"
 # sidebar will do); a wrong date is worse than none, since the feed entry's date is the fallback.
 DATE_PARAMS = {"extensive_search": False, "original_date": True}
+LANGUAGE_SAMPLE_CHARS = 3000
+
+
+def detect_language(text: str) -> str | None:
+    """Return the ISO 639-1 code of the text's language, or None for too little text to tell."""
+    # Pages often declare their site's language, not the article's, so the text decides.
+    sample = text[:LANGUAGE_SAMPLE_CHARS]
+    if len(sample.strip()) < 20:
+        return None
+    return py3langid.classify(sample)[0]
 
 
 def extract_fields(html: bytes, url: str, fast: bool, include_comments: bool) -> dict | None:
@@ -19,8 +30,6 @@ def extract_fields(html: bytes, url: str, fast: bool, include_comments: bool) ->
     tree = load_html(html)
     if tree is None:
         return None
-    # trafilatura only detects language with an optional model; the page's own declaration is
-    # what publishers state, so take it first.
     declared = (tree.get("lang") or tree.get("xml:lang") or "").split("-")[0].strip().lower()
     document = bare_extraction(
         tree,
@@ -37,7 +46,7 @@ def extract_fields(html: bytes, url: str, fast: bool, include_comments: bool) ->
         "title": document.title,
         "author": document.author,
         "sitename": document.sitename,
-        "language": document.language or declared or None,
+        "language": detect_language(document.text) or declared or None,
         "date": document.date,
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from prefect import task
 from prefect.cache_policies import NONE
 
 from tasks.assess import Assessed
+from tasks.dedup import to_bytes
 from tasks.fetch import Failure, utcnow
 from warehouse import sql, transaction, writer
 
@@ -29,13 +31,18 @@ ARTICLES = pa.schema(
         ("text", pa.string()),
         ("text_hash", pa.string()),
         ("relevance", pa.float64()),
+        ("relevance_threshold", pa.float64()),
         ("relevant", pa.bool_()),
+        ("relevance_evidence", pa.string()),
         ("china_mentions", pa.int32()),
         ("russia_mentions", pa.int32()),
         ("duplicate_of", pa.string()),
         ("similarity", pa.float64()),
         ("dup_method", pa.string()),
         ("minhash", pa.binary()),
+        ("lead_minhash", pa.binary()),
+        ("shingles", pa.int32()),
+        ("title_key", pa.string()),
         ("run_id", pa.string()),
     ]
 )
@@ -48,7 +55,7 @@ def article_table(assessed: list[Assessed], run_id: str | None) -> pa.Table:
     """Return the articles as an Arrow table shaped like the `articles` table."""
     rows = []
     for item in assessed:
-        article, duplicate = item.article, item.duplicate
+        article, duplicate, fp = item.article, item.duplicate, item.fingerprint
         rows.append(
             {
                 "canonical_url": article.candidate.canonical_url,
@@ -63,15 +70,20 @@ def article_table(assessed: list[Assessed], run_id: str | None) -> pa.Table:
                 "date_source": article.date_source,
                 "fetched_at": article.fetched_at,
                 "text": article.text,
-                "text_hash": item.text_hash,
+                "text_hash": fp.text_hash,
                 "relevance": item.relevance.score,
+                "relevance_threshold": item.relevance.threshold,
                 "relevant": item.relevance.relevant,
+                "relevance_evidence": json.dumps(item.relevance.evidence, ensure_ascii=False),
                 "china_mentions": item.relevance.china_mentions,
                 "russia_mentions": item.relevance.russia_mentions,
                 "duplicate_of": duplicate.of if duplicate else None,
                 "similarity": duplicate.similarity if duplicate else None,
                 "dup_method": duplicate.method if duplicate else None,
-                "minhash": item.minhash,
+                "minhash": to_bytes(fp.minhash),
+                "lead_minhash": to_bytes(fp.lead),
+                "shingles": fp.shingles,
+                "title_key": fp.title_key,
                 "run_id": run_id,
             }
         )

@@ -8,7 +8,7 @@ from prefect import task
 from prefect.cache_policies import NONE
 
 from config.settings import Dedup
-from tasks.dedup import DedupIndex, build_index
+from tasks.dedup import DedupIndex, fingerprint, stored_fingerprint
 from tasks.feeds import FeedResult, FeedState
 from tasks.fetch import utcnow
 from tasks.urls import Candidate, unique_candidates
@@ -48,10 +48,17 @@ def plan_candidates(db_path: Path, feeds: list[FeedResult], origin: str) -> list
 
 
 def dedup_index(db_path: Path, dedup: Dedup) -> DedupIndex:
-    """Return the duplicate index rebuilt from the signatures stored in the warehouse."""
+    """Return the duplicate index rebuilt from the fingerprints stored in the warehouse."""
+    index = DedupIndex(dedup)
     with reader(db_path) as con:
-        rows = con.execute(sql("dedup_index")).fetchall()
-    return build_index(rows, dedup)
+        cursor = con.execute(sql("dedup_index"))
+        while rows := cursor.fetchmany(10_000):
+            for key, *stored, text, title, source in rows:
+                if text is None:
+                    index.add(*stored_fingerprint((key, *stored), dedup))
+                else:  # stored before fingerprints were kept: fingerprint the text now
+                    index.add(key, fingerprint(text, title, source, stored[-1], dedup))
+    return index
 
 
 feed_states_task = task(feed_states, name="feed-states", cache_policy=NONE)

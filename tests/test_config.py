@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import get_origin
 
 import pytest
 from pydantic import BaseModel
@@ -39,7 +40,15 @@ def test_defaults_load() -> None:
     assert settings.fetch.allow_private_hosts is False
     assert settings.fetch.max_bytes == 5_000_000
     assert settings.fetch.timeout_seconds == 20.0
-    assert settings.topic.min_mentions == 3
+    assert settings.topic.min_mentions == 2
+    assert settings.topic.threshold == 6.0
+    assert settings.topic.weights.title == 4.0 and settings.topic.weights.max_sentences == 6
+    assert set(settings.topic.china) == set(settings.topic.russia) == set(settings.topic.relation)
+    assert set(settings.topic.china) == {"en", "ru", "zh", "de", "fr"}
+    assert "Росси*" in settings.topic.russia_terms and "中国" in settings.topic.china_terms
+    assert settings.dedup.lead_words == 120
+    assert 0 < settings.dedup.containment_threshold <= 1
+    assert settings.dedup.title_window_days == 3
     assert settings.dedup.num_perm % settings.dedup.bands == 0
     assert [f.url for f in settings.feeds] == [f["url"] for f in raw["feeds"]]
     assert len(settings.feeds) == 18
@@ -65,11 +74,23 @@ def _fields(model: type[BaseModel], prefix: str = "") -> set[str]:
     return names
 
 
-def _keys(data: dict, prefix: str = "") -> set[str]:
+def _mappings(model: type[BaseModel], prefix: str = "") -> set[str]:
+    """Return the fields that are free-form tables (their keys are data, such as languages)."""
+    names = set()
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            names |= _mappings(annotation, f"{prefix}{name}.")
+        elif get_origin(annotation) is dict:
+            names.add(prefix + name)
+    return names
+
+
+def _keys(data: dict, prefix: str = "", leaves: frozenset[str] = frozenset()) -> set[str]:
     names = set()
     for key, value in data.items():
-        if isinstance(value, dict):
-            names |= _keys(value, f"{prefix}{key}.")
+        if isinstance(value, dict) and prefix + key not in leaves:
+            names |= _keys(value, f"{prefix}{key}.", leaves)
         else:
             names.add(prefix + key)
     return names
@@ -77,7 +98,22 @@ def _keys(data: dict, prefix: str = "") -> set[str]:
 
 def test_default_file_lists_every_key() -> None:
     """default.toml promises to list every key the program knows: it must match the models."""
-    assert _keys(raw_defaults()) == _fields(Settings)
+    leaves = frozenset(_mappings(Settings))
+    assert leaves == {"topic.china", "topic.russia", "topic.relation"}
+    assert _keys(raw_defaults(), leaves=leaves) == _fields(Settings)
+
+
+def test_term_tables_merge_by_language(tmp_path: Path) -> None:
+    """A config naming one language replaces that language's list and keeps the others."""
+    path = tmp_path / "mine.toml"
+    path.write_text('[topic.china]\nen = ["Middle Kingdom"]\n', encoding="utf-8")
+    topic = load_settings(path).topic
+    defaults = load_settings().topic
+    assert topic.china["en"] == ["Middle Kingdom"]
+    assert topic.china["ru"] == defaults.china["ru"]
+    assert "Middle Kingdom" in topic.china_terms and "Кита*" in topic.china_terms
+    assert "Beijing" not in topic.china_terms  # an English-only term, replaced
+    assert topic.russia == defaults.russia
 
 
 def test_demo_overlay() -> None:

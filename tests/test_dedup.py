@@ -1,22 +1,34 @@
-"""Tests of tasks/dedup.py: exact and near duplicates, over the seed corpus and variants of it."""
+"""Tests of tasks/dedup.py: the duplicate layers over the seed corpus and variants of it.
+
+The layers, cheapest first: the hash of the normalised text, near-duplicate text (MinHash-LSH over
+the whole text and over its lead, confirmed by Jaccard similarity or by containment), and the same
+source publishing the same title within a few days.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date, datetime, timedelta
 
 import pytest
+from rensa import RMinHashLSH
 
 from config import load_settings
 from tasks.assess import assess_batch
 from tasks.dedup import (
     DedupIndex,
     Duplicate,
+    Fingerprint,
     build_index,
+    containment,
+    fingerprint,
     from_bytes,
     shingles,
     signature,
+    stored_fingerprint,
     text_hash,
+    title_key,
     to_bytes,
     words,
 )
@@ -33,6 +45,16 @@ BOILERPLATE = [
     "Advertisement",
     "Read more",
 ]
+# Written for these tests: 60 words a syndicating site might add in the middle of a story.
+ADDED_PARAGRAPH = (
+    "Officials in both capitals said the talks would continue at the working level over the "
+    "coming months, with energy, payments and transport links at the top of the agenda. Analysts "
+    "cautioned that many of the documents signed so far were frameworks, and that pricing and "
+    "financing details still had to be settled by the negotiators of the state companies involved."
+)
+SOURCE = "Example News"
+DAY = datetime(2026, 11, 14, 8, 30)
+LONG_TITLE = "Xi and Putin agree to expand energy cooperation at Moscow talks"
 
 
 def paragraphs(text: str) -> list[str]:
@@ -61,15 +83,66 @@ def boilerplate_inserted(text: str) -> str:
     return "\n\n".join(paras)
 
 
+def paragraph_added(text: str) -> str:
+    """Return the text with ADDED_PARAGRAPH inserted in the middle."""
+    paras = paragraphs(text)
+    middle = len(paras) // 2
+    return "\n\n".join([*paras[:middle], ADDED_PARAGRAPH, *paras[middle:]])
+
+
+def first_half(text: str) -> str:
+    """Return the text cut at the paragraph boundary nearest to half of its words."""
+    paras = paragraphs(text)
+    total, running = len(words(text)), 0
+    for n, para in enumerate(paras, start=1):
+        running += len(words(para))
+        if running >= total / 2:
+            return "\n\n".join(paras[:n])
+    return text
+
+
+def fp(
+    text: str,
+    title: str | None = None,
+    source: str | None = None,
+    published: datetime | None = None,
+    dedup=DEDUP,
+) -> Fingerprint:
+    return fingerprint(text, title, source, published, dedup)
+
+
+def seed_fp(seed: Article) -> Fingerprint:
+    return fp(seed.text, seed.title, seed.candidate.source, seed.published_at)
+
+
 def seeded_index() -> DedupIndex:
     index = DedupIndex(DEDUP)
     for seed in SEEDS:
-        index.add(seed.candidate.canonical_url, text_hash(seed.text), signature(seed.text, DEDUP))
+        index.add(seed.candidate.canonical_url, seed_fp(seed))
     return index
 
 
 def match(index: DedupIndex, text: str) -> Duplicate | None:
-    return index.match(text_hash(text), signature(text, DEDUP))
+    return index.match(fp(text))
+
+
+def stored_row(key: str, print_: Fingerprint) -> tuple:
+    """Return the first 7 columns of a dedup_index row holding this fingerprint."""
+    published = (
+        datetime.combine(print_.published, datetime.min.time()) if print_.published else None
+    )
+    return (
+        key,
+        print_.text_hash,
+        to_bytes(print_.minhash),
+        to_bytes(print_.lead),
+        print_.shingles,
+        print_.title_key,
+        published,
+    )
+
+
+# ---- the seed corpus ----
 
 
 def test_seed_corpus_is_five_articles() -> None:
@@ -78,12 +151,30 @@ def test_seed_corpus_is_five_articles() -> None:
 
 
 def test_seeds_are_not_duplicates_of_each_other() -> None:
+    """With their titles, source and dates, as the warehouse holds them: no layer fires."""
     index = DedupIndex(DEDUP)
     for seed in SEEDS:
-        digest, minhash = text_hash(seed.text), signature(seed.text, DEDUP)
-        assert index.match(digest, minhash) is None, seed.candidate.canonical_url
-        index.add(seed.candidate.canonical_url, digest, minhash)
+        print_ = seed_fp(seed)
+        assert print_.title_key is not None  # the title layer is in play
+        assert index.match(print_) is None, seed.candidate.canonical_url
+        index.add(seed.candidate.canonical_url, print_)
     assert len(index) == 5
+
+
+def test_seeds_are_not_near_each_other() -> None:
+    """Not even a half of one seed is contained in another."""
+    index = seeded_index()
+    for n, seed in enumerate(SEEDS):
+        found = match(index, first_half(seed.text))
+        assert found is not None and found.of == seed.candidate.canonical_url
+        for other in SEEDS[:n] + SEEDS[n + 1 :]:
+            alone = DedupIndex(DEDUP)
+            alone.add(other.candidate.canonical_url, seed_fp(other))
+            assert match(alone, seed.text) is None
+            assert match(alone, first_half(seed.text)) is None
+
+
+# ---- exact and near duplicates ----
 
 
 @pytest.mark.parametrize("seed", SEEDS, ids=SEED_IDS)
@@ -108,31 +199,203 @@ def test_edited_seed_is_a_minhash_duplicate(seed: Article, edit) -> None:
     assert DEDUP.threshold <= found.similarity <= 1.0
 
 
+@pytest.mark.parametrize("seed", SEEDS, ids=SEED_IDS)
+def test_truncated_seed_is_a_containment_duplicate(seed: Article) -> None:
+    """A copy cut to its first half is too far from the whole in Jaccard, but lies inside it."""
+    half = first_half(seed.text)
+    original, copy = seed_fp(seed), fp(half)
+    assert 0.3 < copy.minhash.jaccard(original.minhash) < DEDUP.threshold
+    found = match(seeded_index(), half)
+    assert found is not None
+    assert found.of == seed.candidate.canonical_url
+    assert found.method == "containment"
+    assert DEDUP.containment_threshold <= found.similarity <= 1.0
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=SEED_IDS)
+def test_seed_with_a_paragraph_added_is_a_duplicate(seed: Article) -> None:
+    assert len(words(ADDED_PARAGRAPH)) == 60
+    variant = paragraph_added(seed.text)
+    assert text_hash(variant) != text_hash(seed.text)
+    found = match(seeded_index(), variant)
+    assert found is not None
+    assert found.of == seed.candidate.canonical_url
+    assert found.method in ("minhash", "containment")
+
+
+def test_original_inside_a_longer_copy_is_a_containment_duplicate() -> None:
+    """A copy padded with a long addendum (a quarter more words) still contains its original."""
+    seed, filler = SEEDS[1], SEEDS[3]
+    addendum = "\n\n".join(paragraphs(filler.text)[-8:])
+    variant = f"{seed.text}\n\n{addendum}"
+    assert len(words(addendum)) > len(words(seed.text)) / 4
+    index = DedupIndex(DEDUP)
+    index.add(seed.candidate.canonical_url, seed_fp(seed))
+    found = match(index, variant)
+    assert fp(variant).minhash.jaccard(seed_fp(seed).minhash) < DEDUP.threshold
+    assert found is not None
+    assert (found.of, found.method) == (seed.candidate.canonical_url, "containment")
+
+
+def test_lead_index_finds_a_truncated_copy_the_full_text_index_misses() -> None:
+    """A copy cut short meets its original through the lead index, then containment confirms it."""
+    seed = SEEDS[2]
+    paras = paragraphs(seed.text)
+    cut = "\n\n".join(paras[:11])
+    original, copy = seed_fp(seed), fp(cut)
+    jaccard = copy.minhash.jaccard(original.minhash)
+    assert 0.3 < jaccard < 0.5
+    # The premise: an LSH of whole texts alone (the same bands) does not offer the original ...
+    full_only = RMinHashLSH(DEDUP.threshold, DEDUP.num_perm, DEDUP.bands)
+    full_only.insert(0, original.minhash)
+    assert full_only.query(copy.minhash) == []
+    # ... while the leads are the same.
+    assert copy.lead.jaccard(original.lead) == 1.0
+    index = DedupIndex(DEDUP)
+    index.add(seed.candidate.canonical_url, original)
+    found = index.match(copy)
+    assert found is not None
+    assert (found.of, found.method) == (seed.candidate.canonical_url, "containment")
+
+
 def test_a_different_text_is_not_a_duplicate() -> None:
     index = DedupIndex(DEDUP)
     first, second = SEEDS[0], SEEDS[1]
-    index.add(first.candidate.canonical_url, text_hash(first.text), signature(first.text, DEDUP))
+    index.add(first.candidate.canonical_url, seed_fp(first))
     assert match(index, second.text) is None
     assert match(index, paragraph_removed(second.text)) is None
+    assert match(index, first_half(second.text)) is None
 
 
 def test_half_a_text_is_not_a_duplicate() -> None:
-    """A text sharing half its words with a seed is a different story at threshold 0.8."""
-    seed = SEEDS[4]
-    paras = paragraphs(seed.text)
-    half = "\n\n".join(paras[: len(paras) // 2])
-    assert match(seeded_index(), half) is None
+    """Half of a seed followed by half of another story is neither the one nor the other."""
+    seed, other = SEEDS[4], SEEDS[3]
+    head = first_half(seed.text)
+    tail = "\n\n".join(paragraphs(other.text)[len(paragraphs(first_half(other.text))) :])
+    assert match(seeded_index(), f"{head}\n\n{tail}") is None
+
+
+def test_a_short_quote_is_not_a_containment_duplicate() -> None:
+    """Below containment_min_shingles a text is too short to call a copy by containment."""
+    seed = SEEDS[1]
+    quote = " ".join(words(seed.text)[200:240])
+    assert fp(quote).shingles < DEDUP.containment_min_shingles
+    assert match(seeded_index(), quote) is None
 
 
 def test_best_match_is_reported() -> None:
     """With an original and a shortened copy both indexed, a copy of the original finds it."""
     seed = SEEDS[2]
     index = DedupIndex(DEDUP)
-    shortened = paragraph_removed(seed.text)
-    index.add("https://example.com/shortened", text_hash(shortened), signature(shortened, DEDUP))
-    index.add("https://example.com/original", text_hash(seed.text), signature(seed.text, DEDUP))
+    index.add("https://example.com/shortened", fp(paragraph_removed(seed.text)))
+    index.add("https://example.com/original", fp(seed.text))
     found = match(index, boilerplate_inserted(seed.text))
     assert found is not None and found.of == "https://example.com/original"
+
+
+def test_text_hash_is_tried_first() -> None:
+    index = DedupIndex(DEDUP)
+    index.add("https://example.com/a", fp(SEEDS[0].text, LONG_TITLE, SOURCE, DAY))
+    found = index.match(fp(reformatted(SEEDS[0].text), LONG_TITLE, SOURCE, DAY))
+    assert found == Duplicate("https://example.com/a", 1.0, "text_hash")
+
+
+# ---- the title layer ----
+
+
+def updated_story() -> tuple[str, str]:
+    """Return (original, update): the update keeps under half of the original's text."""
+    original = SEEDS[3].text
+    kept = paragraphs(original)[:10]
+    added = paragraphs(SEEDS[0].text)[10:18]
+    return original, "\n\n".join(kept + added)
+
+
+def test_updated_story_premise() -> None:
+    """The update is too different for the text layers, yet shares enough for the title layer."""
+    original, update = updated_story()
+    jaccard = fp(update).minhash.jaccard(fp(original).minhash)
+    assert DEDUP.title_min_similarity <= jaccard < DEDUP.threshold
+    assert containment(jaccard, fp(update).shingles, fp(original).shingles) < (
+        DEDUP.containment_threshold
+    )
+    index = DedupIndex(DEDUP)
+    index.add("https://example.com/a", fp(original))
+    assert index.match(fp(update)) is None  # no titles: the text layers alone let it through
+
+
+@pytest.mark.parametrize(
+    ("days", "method"),
+    [(0, "title"), (2, "title"), (-2, "title"), (3, "title"), (4, None), (-4, None), (30, None)],
+)
+def test_same_source_and_title_within_the_window(days: int, method: str | None) -> None:
+    original, update = updated_story()
+    index = DedupIndex(DEDUP)
+    index.add("https://example.com/a", fp(original, LONG_TITLE, SOURCE, DAY))
+    found = index.match(fp(update, LONG_TITLE, SOURCE, DAY + timedelta(days=days)))
+    assert DEDUP.title_window_days == 3
+    if method is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert (found.of, found.method) == ("https://example.com/a", method)
+        assert DEDUP.title_min_similarity <= found.similarity < DEDUP.threshold
+
+
+def test_title_is_normalised() -> None:
+    original, update = updated_story()
+    index = DedupIndex(DEDUP)
+    index.add("https://example.com/a", fp(original, LONG_TITLE, SOURCE, DAY))
+    shouted = fp(update, f"  {LONG_TITLE.upper()}!  ", f" {SOURCE.lower()} ", DAY)
+    found = index.match(shouted)
+    assert found is not None and found.method == "title"
+
+
+def test_same_title_from_another_source_is_not_a_duplicate() -> None:
+    original, update = updated_story()
+    index = DedupIndex(DEDUP)
+    index.add("https://example.com/a", fp(original, LONG_TITLE, SOURCE, DAY))
+    assert index.match(fp(update, LONG_TITLE, "Other Wire", DAY)) is None
+    assert index.match(fp(update, LONG_TITLE, None, DAY)) is None
+
+
+def test_short_titles_are_ignored() -> None:
+    original, update = updated_story()
+    short = "Xi meets Putin"
+    assert len(words(short)) < DEDUP.title_min_words
+    index = DedupIndex(DEDUP)
+    index.add("https://example.com/a", fp(original, short, SOURCE, DAY))
+    assert index.match(fp(update, short, SOURCE, DAY)) is None
+
+
+def test_daily_column_keeping_its_title_is_not_a_duplicate() -> None:
+    """Same source, same title, next day, another text: below title_min_similarity."""
+    column = "Morning briefing on Russia and China relations from our desk"
+    index = DedupIndex(DEDUP)
+    index.add("https://example.com/monday", fp(SEEDS[0].text, column, SOURCE, DAY))
+    tuesday = fp(SEEDS[1].text, column, SOURCE, DAY + timedelta(days=1))
+    assert tuesday.title_key is not None
+    assert index.match(tuesday) is None
+
+
+def test_title_window_setting() -> None:
+    original, update = updated_story()
+    wide = DEDUP.model_copy(update={"title_window_days": 10})
+    index = DedupIndex(wide)
+    index.add("https://example.com/a", fp(original, LONG_TITLE, SOURCE, DAY, wide))
+    found = index.match(fp(update, LONG_TITLE, SOURCE, DAY + timedelta(days=7), wide))
+    assert found is not None and found.method == "title"
+
+
+def test_undated_articles_are_inside_the_title_window() -> None:
+    original, update = updated_story()
+    index = DedupIndex(DEDUP)
+    index.add("https://example.com/a", fp(original, LONG_TITLE, SOURCE, None))
+    found = index.match(fp(update, LONG_TITLE, SOURCE, DAY))
+    assert found is not None and found.method == "title"
+
+
+# ---- the parts ----
 
 
 def test_words_and_text_hash() -> None:
@@ -143,32 +406,85 @@ def test_words_and_text_hash() -> None:
 
 
 def test_shingles() -> None:
-    assert shingles("one two three", 5) == ["one two three"]
-    assert shingles("A b c d", 3) == ["a b c", "b c d"]
-    assert len(shingles(SEEDS[1].text, 5)) == len(words(SEEDS[1].text)) - 4
+    assert shingles(["one", "two", "three"], 5) == {"one two three"}
+    assert shingles(words("A b c d"), 3) == {"a b c", "b c d"}
+    assert shingles(["a", "b", "a", "b", "a"], 2) == {"a b", "b a"}  # a set: repeats collapse
+    assert shingles([], 5) == {""}
+    tokens = words(SEEDS[1].text)
+    found = shingles(tokens, 5)
+    assert isinstance(found, set)
+    assert len(found) <= len(tokens) - 4
+    assert len(found) == fp(SEEDS[1].text).shingles
+
+
+def test_containment() -> None:
+    assert containment(1.0, 100, 100) == 1.0
+    assert containment(0.5, 50, 100) == pytest.approx(1.0)  # A inside B, half its size
+    assert containment(1 / 3, 100, 100) == pytest.approx(0.5)  # half of each shared
+    assert containment(0.25, 100, 60) == containment(0.25, 60, 100)  # symmetric
+    assert containment(0.9, 10, 100) == 1.0  # capped
+    assert containment(0.0, 100, 100) == 0.0
+    assert containment(0.5, 0, 100) == 0.0
+
+
+def test_title_key() -> None:
+    assert title_key(" Example News ", "Xi and Putin meet: Moscow talks!", DEDUP) == (
+        "example news|xi and putin meet moscow talks"
+    )
+    assert title_key("Example News", "Xi meets Putin", DEDUP) is None  # too short
+    assert title_key(None, LONG_TITLE, DEDUP) is None
+    assert title_key("Example News", None, DEDUP) is None
+
+
+def test_fingerprint() -> None:
+    text = SEEDS[0].text
+    print_ = fp(text, LONG_TITLE, SOURCE, DAY)
+    assert print_.text_hash == text_hash(text)
+    assert print_.published == date(2026, 11, 14)
+    assert print_.title_key == title_key(SOURCE, LONG_TITLE, DEDUP)
+    assert print_.shingles == len(shingles(words(text), DEDUP.shingle_words))
+    lead = shingles(words(text)[: DEDUP.lead_words], DEDUP.shingle_words)
+    assert to_bytes(print_.lead) == to_bytes(signature(lead, DEDUP))
+    assert print_.minhash.jaccard(print_.lead) < 0.2  # the lead is a small part of the whole
+    assert fp(text).published is None and fp(text).title_key is None
 
 
 def test_signature_is_deterministic() -> None:
-    text = SEEDS[3].text
-    assert to_bytes(signature(text, DEDUP)) == to_bytes(signature(text, DEDUP))
+    items = shingles(words(SEEDS[3].text), DEDUP.shingle_words)
+    assert to_bytes(signature(items, DEDUP)) == to_bytes(signature(sorted(items), DEDUP))
+    assert to_bytes(fp(SEEDS[3].text).minhash) == to_bytes(fp(SEEDS[3].text).minhash)
 
 
 def test_bytes_round_trip() -> None:
-    original = signature(SEEDS[0].text, DEDUP)
+    original = fp(SEEDS[0].text).minhash
     blob = to_bytes(original)
     assert isinstance(blob, bytes) and blob
     restored = from_bytes(blob, DEDUP)
     assert restored.jaccard(original) == 1.0
     assert to_bytes(restored) == blob
-    near = signature(paragraph_removed(SEEDS[0].text), DEDUP)
+    near = fp(paragraph_removed(SEEDS[0].text)).minhash
     assert restored.jaccard(near) == original.jaccard(near)
 
 
+def test_stored_fingerprint_round_trip() -> None:
+    seed = SEEDS[2]
+    live = seed_fp(seed)
+    key, stored = stored_fingerprint(stored_row(seed.candidate.canonical_url, live), DEDUP)
+    assert key == seed.candidate.canonical_url
+    assert (stored.text_hash, stored.shingles, stored.title_key, stored.published) == (
+        live.text_hash,
+        live.shingles,
+        live.title_key,
+        live.published,
+    )
+    assert to_bytes(stored.minhash) == to_bytes(live.minhash)
+    assert to_bytes(stored.lead) == to_bytes(live.lead)
+    _, undated = stored_fingerprint((*stored_row("k", live)[:6], None), DEDUP)
+    assert undated.published is None
+
+
 def test_build_index_from_stored_rows_finds_the_same_matches() -> None:
-    rows = [
-        (s.candidate.canonical_url, text_hash(s.text), to_bytes(signature(s.text, DEDUP)))
-        for s in SEEDS
-    ]
+    rows = [stored_row(s.candidate.canonical_url, seed_fp(s)) for s in SEEDS]
     stored = build_index(rows, DEDUP)
     live = seeded_index()
     assert len(stored) == len(live) == 5
@@ -177,6 +493,8 @@ def test_build_index_from_stored_rows_finds_the_same_matches() -> None:
             reformatted(seed.text),
             paragraph_removed(seed.text),
             boilerplate_inserted(seed.text),
+            paragraph_added(seed.text),
+            first_half(seed.text),
         ):
             assert match(stored, variant) == match(live, variant) is not None
     assert match(stored, "An unrelated text about the weather in Lisbon.") is None
@@ -198,4 +516,21 @@ def test_assess_batch_compares_within_the_batch() -> None:
     assert second.duplicate.method == "minhash"
     assert first.stored_as_story and not second.stored_as_story
     assert len(index) == 1  # duplicates do not join the index
-    assert from_bytes(first.minhash, DEDUP).jaccard(signature(original.text, DEDUP)) == 1.0
+    expected = seed_fp(original)
+    assert first.fingerprint.minhash.jaccard(expected.minhash) == 1.0
+    assert to_bytes(first.fingerprint.lead) == to_bytes(expected.lead)
+    assert first.fingerprint.title_key == expected.title_key is not None
+    assert first.fingerprint.published == original.published_at.date()
+
+
+def test_assess_batch_finds_a_truncated_copy_in_the_batch() -> None:
+    original = SEEDS[4]
+    copy = replace(
+        original,
+        candidate=replace(original.candidate, canonical_url="https://example.com/half"),
+        text=first_half(original.text),
+    )
+    _, second = assess_batch([original, copy], SETTINGS, DedupIndex(DEDUP))
+    assert second.duplicate is not None
+    assert second.duplicate.of == original.candidate.canonical_url
+    assert second.duplicate.method == "containment"

@@ -14,6 +14,8 @@ from tasks.extract import Article, extract_pages, worker_count
 from tasks.fetch import Page, fetch_pages, utcnow
 from tasks.urls import Candidate, canonical_url
 
+detect_language = worker_module.detect_language
+
 SETTINGS = load_settings(DEMO_CONFIG)
 # A date no page carries: where it shows up, the feed's date was used.
 FEED_DATE = datetime(2000, 1, 2, 3, 4, 5)
@@ -196,3 +198,60 @@ def test_pool_gives_the_same_articles(
     assert pooled == [articles[path] for path in pages]
     assert [f.candidate for f in failures] == [garbage.candidate]
     assert failures[0].reason == "no article text found"
+
+
+# ---- language ----
+
+LANGUAGE_SAMPLES = {
+    "en": "Chinese leader Xi Jinping met Russian President Vladimir Putin in Moscow on Monday "
+    "for talks on energy, trade and the war in Ukraine.",
+    "ru": "Председатель КНР Си Цзиньпин встретился в понедельник в Москве с президентом России "
+    "Владимиром Путиным для переговоров об энергетике и торговле.",
+    "zh": "国家主席习近平星期一在莫斯科同俄罗斯总统普京举行会谈，双方讨论了能源和贸易合作。",
+    "de": "Der chinesische Staatschef Xi Jinping hat am Montag in Moskau den russischen Präsidenten "
+    "Wladimir Putin zu Gesprächen über Energie und Handel getroffen.",
+    "fr": "Le dirigeant chinois Xi Jinping a rencontré lundi à Moscou le président russe Vladimir "
+    "Poutine pour des entretiens sur l'énergie et le commerce.",
+}
+
+
+@pytest.mark.parametrize("language", list(LANGUAGE_SAMPLES))
+def test_detect_language(language: str) -> None:
+    assert detect_language(LANGUAGE_SAMPLES[language]) == language
+
+
+def test_detect_language_needs_some_text() -> None:
+    assert detect_language("") is None
+    assert detect_language("   Moscou.   \n  ") is None
+
+
+def test_detect_language_reads_the_start_of_the_text() -> None:
+    """Only the first LANGUAGE_SAMPLE_CHARS decide (a long article is not read to its end)."""
+    english = (LANGUAGE_SAMPLES["en"] + " ") * 40
+    assert len(english) > worker_module.LANGUAGE_SAMPLE_CHARS
+    assert detect_language(english + LANGUAGE_SAMPLES["ru"] * 100) == "en"
+
+
+def page_in(lang: str, text: str, headline: str = "Gipfel in Moskau") -> bytes:
+    return (
+        f'<html lang="{lang}"><head><title>{headline}</title></head><body><article>'
+        f"<h1>{headline}</h1><p>{text}</p></article></body></html>"
+    ).encode()
+
+
+def test_language_is_the_detected_one_not_the_declared_one() -> None:
+    """A site declaring English for every page still gives a German article 'de'."""
+    html = page_in("en", LANGUAGE_SAMPLES["de"])
+    articles, failures = extract_pages([fake_page(html)], extract_settings(min_text_chars=20))
+    assert failures == []
+    assert articles[0].language == "de"
+
+
+def test_declared_language_is_the_fallback() -> None:
+    html = page_in("fr-FR", "Moscou.", headline="Brief")
+    fields = worker_module.extract_fields(html, "http://news.example.com/x.html", True, False)
+    assert fields is not None and detect_language(fields["text"]) is None
+    assert fields["language"] == "fr"
+    undeclared = html.replace(b' lang="fr-FR"', b"")
+    fields = worker_module.extract_fields(undeclared, "http://news.example.com/x.html", True, False)
+    assert fields is not None and fields["language"] is None

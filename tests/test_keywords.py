@@ -65,3 +65,14 @@ def test_headline_repeated_at_the_start_of_the_text_counts_once() -> None:
     title = "Power of Siberia 2 talks stall over gas price"
     text = f"{title}\nGazprom wants more for its gas."
     assert count_keywords(title, text, KEYWORDS) == {"Power of Siberia": 1, "gas": 2}
+
+
+def test_keyword_terms_in_other_languages() -> None:
+    """Keywords share the topic's term rules: * for prefixes, Chinese terms anywhere."""
+    keywords = [
+        Keyword(name="Power of Siberia", aliases=["Сила Сибири", "Силы Сибири", "西伯利亚力量"]),
+        Keyword(name="sanctions", aliases=["санкци*", "制裁"]),
+    ]
+    text = "Газопровод «Сила Сибири 2» и «Силы Сибири»; 西伯利亚力量2号管道。санкции и санкциями; 对俄制裁"
+    assert count_keywords(None, text, keywords) == {"Power of Siberia": 3, "sanctions": 3}
+    assert count_keywords(None, "антисанкционный", keywords) == {}  # * only from a word's start

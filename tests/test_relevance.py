@@ -1,19 +1,36 @@
-"""Tests of tasks/relevance.py (and tasks/terms.py under it): is a text about China and Russia?"""
+"""Tests of tasks/relevance.py (and tasks/terms.py under it): is a text about China and Russia?
+
+The score adds up where both sides appear together (headline, lead, sentences, paragraphs) and the
+relationship terms found where they do; an article is relevant when the score reaches the threshold
+and each side is named at least min_mentions times.
+"""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
 from config import load_settings
-from tasks.relevance import Relevance, judge
-from tasks.terms import count_terms, term_pattern
+from tasks.relevance import LEAD_CHARS, Relevance, judge
+from tasks.terms import count_terms, find_terms, headline_and_text, term_pattern
 
-TOPIC = load_settings().topic  # min_mentions = 3
+TOPIC = load_settings().topic  # threshold = 6.0, min_mentions = 2
+WEIGHTS = TOPIC.weights
 
 
 def counts(text: str, title: str | None = None) -> tuple[int, int]:
     result = judge(title, text, TOPIC)
     return result.china_mentions, result.russia_mentions
+
+
+def test_default_topic() -> None:
+    assert (TOPIC.threshold, TOPIC.min_mentions) == (6.0, 2)
+    assert (WEIGHTS.title, WEIGHTS.lead, WEIGHTS.sentence, WEIGHTS.paragraph) == (4, 3, 1, 0.5)
+    assert (WEIGHTS.max_sentences, WEIGHTS.max_paragraphs, WEIGHTS.max_relation) == (6, 4, 4)
+
+
+# ---- counting the two sides ----
 
 
 @pytest.mark.parametrize(
@@ -22,7 +39,9 @@ def counts(text: str, title: str | None = None) -> tuple[int, int]:
         # whole words only
         ("Xinjiang and Xiamen", 0, 0),
         ("Chinatown and Russianness", 0, 0),
-        ("Sinologists at the Kremlinology desk", 0, 0),
+        ("Sinologists and Mr Moscowitz", 0, 0),
+        # every language's terms apply to every text: German Kreml* begins "Kremlinology"
+        ("Sinologists at the Kremlinology desk", 0, 1),
         ("Xi met Putin", 1, 1),
         # inflected and compound forms are their own terms
         ("Russian Russians Russia", 0, 3),
@@ -43,6 +62,13 @@ def counts(text: str, title: str | None = None) -> tuple[int, int]:
         # multi-word terms match across any whitespace
         ("Xi\nJinping and Vladimir  Putin", 1, 1),
         ("", 0, 0),
+        # other languages: prefixes for inflected forms, Chinese anywhere
+        ("Си Цзиньпин прибыл в Россию, в Москве его встретил Путин", 1, 3),
+        ("Председатель КНР и президент РФ", 1, 1),
+        ("习近平同普京在莫斯科会谈", 1, 2),
+        ("中俄关系", 1, 1),  # 中俄 ("China-Russia") names both sides
+        ("Peking und Moskau, der russische und der chinesische Präsident", 2, 2),
+        ("Pékin et Moscou, la Chine et la Russie, un partenariat sino-russe", 3, 3),
     ],
 )
 def test_counts(text: str, china: int, russia: int) -> None:
@@ -54,57 +80,372 @@ def test_title_counts_too() -> None:
     assert counts("Nothing here.", title=None) == (0, 0)
 
 
-def test_score_is_the_smaller_side() -> None:
-    text = "China " * 9 + "Russia " * 4
-    result = judge(None, text, TOPIC)
-    assert result == Relevance(4.0, True, 9, 4)
-    assert isinstance(result.score, float)
-
-
-def test_one_side_cannot_carry_the_other() -> None:
-    result = judge("China, China, China", "Beijing and Xi Jinping met Putin.", TOPIC)
-    assert (result.china_mentions, result.russia_mentions) == (5, 1)
-    assert result.score == 1.0
-    assert result.relevant is False
-
-
-@pytest.mark.parametrize(("mentions", "relevant"), [(2, False), (3, True), (4, True)])
-def test_min_mentions_threshold(mentions: int, relevant: bool) -> None:
-    text = " ".join(["Beijing and Moscow talked."] * mentions)
-    result = judge(None, text, TOPIC)
-    assert result.score == mentions
-    assert result.relevant is relevant
-
-
-def test_min_mentions_setting() -> None:
-    strict = TOPIC.model_copy(update={"min_mentions": 5})
-    lenient = TOPIC.model_copy(update={"min_mentions": 1})
-    text = "China and Russia. Beijing and Moscow. Xi and Putin."
-    assert judge(None, text, TOPIC).relevant is True
-    assert judge(None, text, strict).relevant is False
-    assert judge(None, "China and Russia.", lenient).relevant is True
-
-
-def test_configured_terms_are_used() -> None:
-    topic = TOPIC.model_copy(
-        update={"china": ["Middle Kingdom"], "russia": ["Rus"], "min_mentions": 1}
-    )
-    assert counts_with(topic, "The Middle Kingdom and Rus; China and Russia.") == (1, 1)
-
-
-def counts_with(topic, text: str) -> tuple[int, int]:
-    result = judge(None, text, topic)
-    return result.china_mentions, result.russia_mentions
-
-
-def test_term_pattern() -> None:
-    assert count_terms("U.S.-China talks", ("U.S.",)) == 1  # a term ending in punctuation
-    assert count_terms("a  b", (" a b ", "")) == 1  # blank terms ignored, terms stripped
-    assert term_pattern(("x", "y")) is term_pattern(("x", "y"))  # compiled once
-
-
 def test_headline_repeated_at_the_start_of_the_text_counts_once() -> None:
     title = "Xi and Putin meet in Moscow"
     text = f"{title}\nThe leaders of China and Russia talked for hours."
     # The article names China twice (Xi, China) and Russia three times (Putin, Moscow, Russia).
     assert counts(text, title=title) == (2, 3)
+
+
+def test_terms_of_every_language_are_used() -> None:
+    for language in ("en", "ru", "zh", "de", "fr"):
+        assert TOPIC.china[language] and TOPIC.russia[language] and TOPIC.relation[language]
+        assert set(TOPIC.china[language]) <= set(TOPIC.china_terms)
+        assert set(TOPIC.russia[language]) <= set(TOPIC.russia_terms)
+        assert set(TOPIC.relation[language]) <= set(TOPIC.relation_terms)
+    assert len(TOPIC.china_terms) == sum(len(terms) for terms in TOPIC.china.values())
+
+
+# ---- tasks/terms.py ----
+
+
+def test_term_pattern() -> None:
+    assert count_terms("U.S.-China talks", ("U.S.",)) == 1  # a term ending in punctuation
+    assert count_terms("a  b", (" a b ", "")) == 1  # blank terms ignored, terms stripped
+    assert count_terms("anything", ("", "*", "  ")) == 0  # nothing left: matches nothing
+    assert term_pattern(("x", "y")) is term_pattern(("x", "y"))  # compiled once
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "found"),
+    [
+        # a term ending in * matches the words it begins ...
+        ("Россия, России, Россию и Россией", "Росси*", ["Россия", "России", "Россию", "Россией"]),
+        ("РОССИИ и россии", "Росси*", ["РОССИИ", "россии"]),
+        ("Си Цзиньпином и Си  Цзиньпина", "Си Цзиньпин*", ["Си Цзиньпином", "Си  Цзиньпина"]),
+        ("chinesische, chinesischen Firmen", "chinesisch*", ["chinesische", "chinesischen"]),
+        ("Russie", "Russie*", ["Russie"]),  # the bare stem too
+        # ... but only from a word's start
+        ("Белоруссия и Пруссия", "Росси*", []),
+        ("Indochinese", "Chinese*", []),
+        # without *, whole words only
+        ("Russians", "Russia", []),
+        ("Пекина", "Пекин", []),
+        # Chinese terms match anywhere: Chinese has no spaces between words
+        ("中俄关系进入新时代", "中俄", ["中俄"]),
+        ("国家主席习近平同普京会谈", "习近平", ["习近平"]),
+        ("普京访华。普京！", "普京", ["普京", "普京"]),
+        ("Президент 普京 и 习近平", "普京", ["普京"]),
+    ],
+)
+def test_prefix_and_cjk_terms(text: str, term: str, found: list[str]) -> None:
+    assert find_terms(text, (term,)) == found
+    assert count_terms(text, (term,)) == len(found)
+
+
+def test_longest_term_wins_across_prefixes() -> None:
+    assert find_terms("Си Цзиньпином", ("Си", "Си Цзиньпин*")) == ["Си Цзиньпином"]
+    assert find_terms("中俄关系", ("中俄", "关系", "中俄关系")) == ["中俄关系"]
+
+
+def test_headline_and_text() -> None:
+    assert headline_and_text("Title", "Body") == "Title\nBody"
+    assert headline_and_text("Title", "  Title\nBody") == "  Title\nBody"
+    assert headline_and_text(None, "Body") == "Body"
+    assert headline_and_text("", "Body") == "Body"
+
+
+# ---- the score ----
+
+
+def test_score_adds_up_its_components() -> None:
+    title = "Xi and Putin meet"
+    text = "Xi met Putin. China and Russia signed a gas deal.\nThe weather in Moscow was fine."
+    result = judge(title, text, TOPIC)
+    assert result.evidence["components"] == {
+        "title": 4.0,  # the headline names both
+        "lead": 3.0,  # the lead names both
+        "sentences": 2.0,  # two sentences name both
+        "paragraphs": 0.5,  # one paragraph names both
+        "relation": 3.0,  # met, gas, deal
+    }
+    assert result.score == 12.5
+    assert isinstance(result.score, float)
+    assert result == Relevance(12.5, 6.0, True, 3, 4, result.evidence)
+
+
+def test_components_are_capped() -> None:
+    sentence = "China and Russia held talks on trade, gas, oil, pipeline and payments."
+    text = "\n".join([sentence] * 10)
+    components = judge(None, text, TOPIC).evidence["components"]
+    assert components["sentences"] == WEIGHTS.sentence * WEIGHTS.max_sentences == 6.0
+    assert components["paragraphs"] == WEIGHTS.paragraph * WEIGHTS.max_paragraphs == 2.0
+    assert components["relation"] == WEIGHTS.relation * WEIGHTS.max_relation == 4.0
+
+
+def test_relation_terms_count_only_where_both_sides_are_named() -> None:
+    text = (
+        "China and Russia met.\n"
+        "Gas, oil, pipeline, trade and sanctions were on the agenda in Beijing.\n"
+        "Moscow also spoke of a treaty."
+    )
+    result = judge(None, text, TOPIC)
+    assert result.evidence["relation"] == ["met"]
+    assert result.evidence["components"]["relation"] == 1.0
+
+
+def test_relation_terms_are_distinct() -> None:
+    text = "China and Russia held talks. Russia and China held more talks. Talks, talks."
+    assert judge(None, text, TOPIC).evidence["relation"] == ["talks"]
+
+
+def test_lead_is_the_first_characters_after_the_headline() -> None:
+    title = "Markets close higher on Friday"
+    filler = "Shares rose. " * (LEAD_CHARS // 13 + 1)
+    late = f"{title}\n{filler}\nChina and Russia were not mentioned until here."
+    early = f"{title}\nChina and Russia opened the day. {filler}"
+    assert judge(title, late, TOPIC).evidence["components"]["lead"] == 0.0
+    assert judge(title, early, TOPIC).evidence["components"]["lead"] == WEIGHTS.lead
+
+
+PASSING_MENTION = """Markets wrap: European shares edge higher as investors await rate decisions
+
+European shares rose on Tuesday, led by banks and carmakers, as investors looked ahead to interest \
+rate decisions later in the week. The pan-European index gained 0.4 percent by midday.
+
+Oil prices climbed after reports of lower output from Russia, with Brent crude near 85 dollars a \
+barrel. Traders also pointed to a weaker dollar.
+
+In Asia, copper rose on hopes of stronger demand from China after factory data beat forecasts. \
+Chinese stocks closed mixed, while the yen was little changed.
+
+Wheat futures slipped as Russian exports picked up pace. Gold was steady. Analysts said the main \
+risk remained inflation data from the United States and the euro zone."""
+
+BRIEF_TITLE = "Xi and Putin meet in Moscow"
+BRIEF = (
+    "Chinese leader Xi Jinping met Russian President Vladimir Putin in the Kremlin on Monday. "
+    "The two discussed energy and trade."
+)
+
+
+def test_passing_mention_scores_below_the_threshold() -> None:
+    """A markets wrap names both sides often enough, but never together."""
+    title = PASSING_MENTION.splitlines()[0]
+    result = judge(title, PASSING_MENTION, TOPIC)
+    assert result.china_mentions >= TOPIC.min_mentions
+    assert result.russia_mentions >= TOPIC.min_mentions
+    assert result.evidence["min_mentions_met"] is True
+    assert result.score < TOPIC.threshold
+    assert result.relevant is False
+    assert result.evidence["joint_sentences"] == 0
+
+
+def test_short_brief_naming_both_in_headline_and_lead_scores_above_the_threshold() -> None:
+    result = judge(BRIEF_TITLE, BRIEF, TOPIC)
+    assert len(BRIEF) < LEAD_CHARS
+    assert result.evidence["components"]["title"] == WEIGHTS.title
+    assert result.evidence["components"]["lead"] == WEIGHTS.lead
+    assert result.score >= TOPIC.threshold
+    assert result.relevant is True
+
+
+def test_brief_without_its_headline_needs_the_body() -> None:
+    """Without the headline the same brief has only its lead and one sentence: not enough."""
+    result = judge(None, BRIEF, TOPIC)
+    assert result.evidence["components"]["title"] == 0.0
+    assert result.score < TOPIC.threshold
+    assert result.relevant is False
+
+
+MEETINGS = {
+    "ru": (
+        "Путин и Си Цзиньпин провели переговоры в Москве",
+        "Президент России Владимир Путин встретился с председателем КНР Си Цзиньпином в Кремле. "
+        "Стороны обсудили сотрудничество в области энергетики и поставки газа в Китай.\n"
+        "Пекин и Москва подписали соглашение о партнерстве.",
+    ),
+    "zh": (
+        "习近平与普京在莫斯科举行会谈",
+        "国家主席习近平在莫斯科克里姆林宫同俄罗斯总统普京举行会谈。双方同意深化中俄全面战略协作"
+        "伙伴关系，扩大能源和贸易合作。\n北京和莫斯科签署了多项协议。",
+    ),
+    "de": (
+        "Xi und Putin treffen sich in Moskau",
+        "Der chinesische Staatschef Xi Jinping ist in Moskau mit dem russischen Präsidenten "
+        "Wladimir Putin zusammengetroffen. Bei den Gesprächen ging es um Gaslieferungen und den "
+        "Handel zwischen Russland und China.\nPeking und Moskau unterzeichneten ein Abkommen.",
+    ),
+    "fr": (
+        "Xi et Poutine se rencontrent à Moscou",
+        "Le président chinois Xi Jinping a rencontré Vladimir Poutine au Kremlin, à Moscou. Les "
+        "entretiens ont porté sur le gaz, le commerce et le partenariat entre la Chine et la "
+        "Russie.\nPékin et Moscou ont signé un accord de coopération.",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", list(MEETINGS))
+def test_meeting_reported_in_other_languages_is_relevant(language: str) -> None:
+    title, text = MEETINGS[language]
+    result = judge(title, text, TOPIC)
+    components = result.evidence["components"]
+    assert components["title"] == WEIGHTS.title
+    assert components["lead"] == WEIGHTS.lead
+    assert result.evidence["joint_sentences"] >= 2
+    assert components["relation"] >= 2.0
+    assert result.relevant is True
+    # Even without its headline the report is relevant.
+    assert judge(None, text, TOPIC).relevant is True
+
+
+@pytest.mark.parametrize("language", list(MEETINGS))
+def test_other_languages_need_their_own_terms(language: str) -> None:
+    """The English terms alone do not see the Russian or Chinese report (the control)."""
+    title, text = MEETINGS[language]
+    english = TOPIC.model_copy(
+        update={
+            "china": {"en": TOPIC.china["en"]},
+            "russia": {"en": TOPIC.russia["en"]},
+            "relation": {"en": TOPIC.relation["en"]},
+        }
+    )
+    assert judge(title, text, english).score < judge(title, text, TOPIC).score
+    # German and French share some names with English (Xi, Putin, Kremlin); Russian and Chinese
+    # share none.
+    if language in ("ru", "zh"):
+        assert judge(title, text, english).score == 0.0
+
+
+def test_one_side_cannot_carry_the_other() -> None:
+    """A high score does not help when one side is named once only."""
+    text = "China, Beijing and Xi hosted Russia for summit talks on gas, oil and trade."
+    result = judge(None, text, TOPIC)
+    assert (result.china_mentions, result.russia_mentions) == (3, 1)
+    assert result.score >= TOPIC.threshold
+    assert result.evidence["min_mentions_met"] is False
+    assert result.relevant is False
+
+
+@pytest.mark.parametrize(
+    ("repeats", "score", "relevant"),
+    [(1, 4.5, False), (2, 5.5, False), (3, 6.5, True), (4, 7.5, True)],
+)
+def test_threshold(repeats: int, score: float, relevant: bool) -> None:
+    # lead 3 + one sentence each + one paragraph 0.5; "talked" is no relationship term.
+    text = " ".join(["Beijing and Moscow talked."] * repeats)
+    result = judge(None, text, TOPIC)
+    assert result.score == score
+    assert result.threshold == TOPIC.threshold
+    assert result.relevant is relevant
+
+
+def test_threshold_and_min_mentions_settings() -> None:
+    text = "China and Russia. Beijing and Moscow. Xi and Putin."
+    strict = TOPIC.model_copy(update={"min_mentions": 5})
+    high = TOPIC.model_copy(update={"threshold": 100.0})
+    lenient = TOPIC.model_copy(update={"min_mentions": 1, "threshold": 0.0})
+    assert judge(None, text, TOPIC).relevant is True
+    assert judge(None, text, strict).relevant is False
+    assert judge(None, text, high).relevant is False
+    assert judge(None, text, high).threshold == 100.0
+    assert judge(None, "China and Russia.", TOPIC).relevant is False
+    assert judge(None, "China and Russia.", lenient).relevant is True
+
+
+def test_weights_setting() -> None:
+    no_title = TOPIC.model_copy(
+        update={"weights": WEIGHTS.model_copy(update={"title": 0.0, "lead": 0.0})}
+    )
+    assert judge(BRIEF_TITLE, BRIEF, TOPIC).relevant is True
+    result = judge(BRIEF_TITLE, BRIEF, no_title)
+    assert result.evidence["components"]["title"] == 0.0
+    assert result.relevant is False
+
+
+def test_configured_terms_are_used() -> None:
+    topic = TOPIC.model_copy(
+        update={
+            "china": {"en": ["Middle Kingdom"]},
+            "russia": {"ru": ["Рус*"]},
+            "relation": {"en": ["handshake"]},
+            "min_mentions": 1,
+        }
+    )
+    result = judge(
+        None, "The Middle Kingdom and Русь shook hands; a handshake. China and Russia.", topic
+    )
+    assert (result.china_mentions, result.russia_mentions) == (1, 1)
+    assert result.evidence["relation"] == ["handshake"]
+
+
+# ---- the evidence ----
+
+
+def test_evidence() -> None:
+    title, text = MEETINGS["fr"]
+    result = judge(title, text, TOPIC)
+    evidence = result.evidence
+    assert set(evidence) == {
+        "components",
+        "china",
+        "russia",
+        "relation",
+        "relation_terms",
+        "joint_sentences",
+        "joint_paragraphs",
+        "examples",
+        "min_mentions_met",
+    }
+    assert set(evidence["components"]) == {"title", "lead", "sentences", "paragraphs", "relation"}
+    assert sum(evidence["components"].values()) == result.score
+    # the terms as written, each once, sorted
+    assert evidence["china"] == ["Chine", "Pékin", "Xi", "Xi Jinping", "chinois"]
+    assert evidence["russia"] == ["Kremlin", "Moscou", "Poutine", "Russie"]
+    assert evidence["relation"] == sorted(evidence["relation"])
+    assert {"entretiens", "gaz", "commerce", "accord"} <= set(evidence["relation"])
+    assert (evidence["joint_sentences"], evidence["joint_paragraphs"]) == (3, 2)
+    assert evidence["examples"][0] == (
+        "Le président chinois Xi Jinping a rencontré Vladimir Poutine au Kremlin, à Moscou."
+    )
+    assert evidence["min_mentions_met"] is True
+    # It goes to the warehouse as JSON.
+    assert json.loads(json.dumps(evidence, ensure_ascii=False)) == evidence
+
+
+def test_evidence_examples_are_few_and_short() -> None:
+    long_sentence = "China and Russia " + "discussed many things " * 20 + "at length."
+    text = " ".join([long_sentence] * 5)
+    examples = judge(None, text, TOPIC).evidence["examples"]
+    assert len(examples) == 3
+    assert all(len(example) == 200 for example in examples)
+
+
+def test_evidence_of_an_unrelated_text() -> None:
+    result = judge("Weather", "Sunny in Lisbon all week.", TOPIC)
+    assert result.score == 0.0 and result.relevant is False
+    assert result.evidence["china"] == result.evidence["russia"] == []
+    assert result.evidence["examples"] == [] and result.evidence["relation"] == []
+    assert result.evidence["min_mentions_met"] is False
+
+
+# ---- known problems ----
+
+
+def test_headline_repeated_at_the_start_of_the_text_scores_once() -> None:
+    title = "Xi and Putin hold talks on gas pipeline deal"
+    body = (
+        "Oil prices rose after reports from Russia.\n"
+        "Copper gained on demand from China.\n"
+        "Russian wheat exports and Chinese stocks were steady."
+    )
+    assert judge(title, f"{title}\n{body}", TOPIC).score == judge(title, body, TOPIC).score
+
+
+def test_inflected_forms_of_one_relation_term_count_once() -> None:
+    russian = (
+        "Россия и Китай провели переговоры, и на переговорах Путин и Си Цзиньпин говорили о "
+        "переговорном процессе."
+    )
+    english = (
+        "Russia and China held talks, and at the talks Putin and Xi spoke of the talks process."
+    )
+    assert judge(None, english, TOPIC).evidence["components"]["relation"] == 1.0
+    assert judge(None, russian, TOPIC).evidence["components"]["relation"] == 1.0
+
+
+@pytest.mark.parametrize(
+    "word", ["газета", "газеты", "ученик", "Gasse", "Gastgeber"], ids=lambda w: w
+)
+def test_relation_prefixes_do_not_match_unrelated_words(word: str) -> None:
+    assert find_terms(word, TOPIC.relation_terms) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import tomllib
 from dataclasses import replace
 from datetime import datetime, time, timedelta
@@ -13,7 +15,7 @@ import pytest
 import warehouse.db as db_module
 from config import Feed, Settings, load_settings
 from tasks.assess import Assessed, assess_batch
-from tasks.dedup import DedupIndex, signature, text_hash
+from tasks.dedup import DedupIndex, fingerprint, to_bytes
 from tasks.extract import Article
 from tasks.feeds import FeedResult, FeedState
 from tasks.fetch import Failure, utcnow
@@ -145,10 +147,15 @@ def test_views_exist_and_are_queryable(db: Path) -> None:
     ("schema", "table"), [(ARTICLES, "articles"), (MENTIONS, "keyword_mentions")]
 )
 def test_arrow_schema_matches_the_table(schema, table: str, db: Path) -> None:
+    """Same columns, same order, same types; Arrow has no JSON type, so JSON columns get VARCHAR
+    (DuckDB's JSON is VARCHAR underneath and the insert casts it)."""
     with writer(db) as con:
-        wanted = {name: kind for name, kind, *_ in con.execute(f"describe {table}").fetchall()}
+        wanted = [
+            (name, "VARCHAR" if kind == "JSON" else kind)
+            for name, kind, *_ in con.execute(f"describe {table}").fetchall()
+        ]
         con.register("batch", schema.empty_table())
-        given = {name: kind for name, kind, *_ in con.execute("describe batch").fetchall()}
+        given = [(name, kind) for name, kind, *_ in con.execute("describe batch").fetchall()]
     assert given == wanted
 
 
@@ -202,8 +209,10 @@ def test_loaded_row_holds_the_judgements(db: Path, base_settings: Settings) -> N
     with reader(db) as con:
         row = con.execute(
             "select url, origin, source, title, published_at, date_source, relevance, relevant,"
-            " china_mentions, russia_mentions, duplicate_of, text_hash, minhash from articles"
-            " where canonical_url = ?",
+            " china_mentions, russia_mentions, duplicate_of, text_hash, minhash, lead_minhash,"
+            " shingles, title_key, relevance_threshold, relevance_evidence,"
+            " json_extract(relevance_evidence, '$.components.title')::double"
+            " from articles where canonical_url = ?",
             [item.article.candidate.canonical_url],
         ).fetchone()
         mentions = dict(
@@ -227,8 +236,19 @@ def test_loaded_row_holds_the_judgements(db: Path, base_settings: Settings) -> N
         item.relevance.russia_mentions,
     )
     assert row[10] is None
-    assert row[11] == item.text_hash
-    assert bytes(row[12]) == item.minhash
+    fp = item.fingerprint
+    assert row[11] == fp.text_hash
+    assert bytes(row[12]) == to_bytes(fp.minhash)
+    assert bytes(row[13]) == to_bytes(fp.lead)
+    assert row[14] == fp.shingles > 0
+    assert row[15] == fp.title_key
+    assert (
+        fp.title_key
+        == "example feed|power of siberia 2 talks gazprom and cnpc narrow the gap on gas price"
+    )
+    assert row[16] == base_settings.topic.threshold
+    assert json.loads(row[17]) == item.relevance.evidence
+    assert row[18] == item.relevance.evidence["components"]["title"]
     assert mentions == item.mentions
     assert mentions["Power of Siberia"] > 0 and mentions["gas"] > 0
 
@@ -325,8 +345,112 @@ def test_dedup_index_from_the_warehouse(db: Path, base_settings: Settings) -> No
     assert len(index) == 5
     seed_text = (SEEDS_DIR / "001_28fa4cede3bf2d94.txt").read_text(encoding="utf-8")
     variant = seed_text.replace("\n\n", "\n\nSubscribe to our newsletter\n\n", 2)
-    found = index.match(text_hash(variant), signature(variant, base_settings.dedup))
+    found = index.match(fingerprint(variant, None, None, None, base_settings.dedup))
     assert found is not None and found.of == "seed://001_28fa4cede3bf2d94"
+    # The stored fingerprints carry the lead and the title too.
+    half = "\n\n".join(seed_text.split("\n\n")[:9])
+    found = index.match(fingerprint(half, None, None, None, base_settings.dedup))
+    assert found is not None and found.method == "containment"
+
+
+OLD_TITLE = "Moscow and Beijing sign an Arctic shipping accord in Vladivostok"
+
+
+def old_row_values(text: str) -> dict:
+    return {
+        "canonical_url": "https://old.example.com/arctic.html",
+        "url": "https://old.example.com/arctic.html",
+        "origin": "monitor",
+        "source": "Old Feed",
+        "title": OLD_TITLE,
+        "published_at": datetime(2026, 11, 10, 9),
+        "fetched_at": datetime(2026, 11, 10, 10),
+        "text": text,
+        "text_hash": "0" * 40,
+        "relevance": 3.0,
+        "relevant": True,
+        "china_mentions": 3,
+        "russia_mentions": 3,
+    }
+
+
+def insert_old_row(con: duckdb.DuckDBPyConnection, text: str) -> None:
+    """Insert an article as stored before migration 002: no fingerprint but its text."""
+    values = old_row_values(text)
+    con.execute(
+        f"insert into articles ({', '.join(values)}) values ({', '.join('?' for _ in values)})",
+        list(values.values()),
+    )
+
+
+def old_text() -> str:
+    return (SEEDS_DIR / "003_298624910cbc2f37.txt").read_text(encoding="utf-8").strip()
+
+
+def assert_old_row_is_indexed(db: Path, settings: Settings) -> None:
+    dedup = settings.dedup
+    index = dedup_index(db, dedup)
+    text = old_text()
+    url = "https://old.example.com/arctic.html"
+    paras = text.split("\n\n")
+    for variant, method in [
+        (text.upper(), "text_hash"),
+        (text.replace("\n\n", "\n\nRead more\n\n", 3), "minhash"),
+        ("\n\n".join(paras[: len(paras) // 2]), "containment"),
+    ]:
+        found = index.match(fingerprint(variant, None, None, None, dedup))
+        assert found is not None and (found.of, found.method) == (url, method)
+    # Its title key is made from the stored title and source.
+    other = (SEEDS_DIR / "000_5b02c3556e09a1c0.txt").read_text(encoding="utf-8").split("\n\n")
+    update = "\n\n".join(paras[:10] + other[10:18])
+    found = index.match(fingerprint(update, OLD_TITLE, "Old Feed", datetime(2026, 11, 11), dedup))
+    assert found is not None and (found.of, found.method) == (url, "title")
+
+
+def test_dedup_index_fingerprints_rows_stored_without_one(
+    db: Path, base_settings: Settings
+) -> None:
+    """A row with no stored fingerprint (lead_minhash null) is fingerprinted from its text."""
+    with writer(db) as con:
+        insert_old_row(con, old_text())
+    assert count(db, "articles", "lead_minhash is null and minhash is null") == 1
+    assert len(dedup_index(db, base_settings.dedup)) == 1
+    assert_old_row_is_indexed(db, base_settings)
+    # Loading the seeds goes through the same index: seed 003, the old row's text, is its copy.
+    assert load_seeds(db, base_settings) == 5
+    with reader(db) as con:
+        dup = con.execute(
+            "select duplicate_of, dup_method from articles where canonical_url like 'seed://003%'"
+        ).fetchone()
+    assert dup == ("https://old.example.com/arctic.html", "text_hash")
+    assert len(dedup_index(db, base_settings.dedup)) == 5  # the old row and four seeds
+
+
+def test_warehouse_from_before_migration_002_is_upgraded_and_indexed(
+    tmp_path: Path, db: Path, base_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first_only = tmp_path / "migrations"
+    first_only.mkdir()
+    shutil.copy(db_module.MIGRATIONS_DIR / "001_init.sql", first_only)
+    monkeypatch.setattr(db_module, "MIGRATIONS_DIR", first_only)
+    with writer(db) as con:
+        assert "lead_minhash" not in {r[0] for r in con.execute("describe articles").fetchall()}
+        insert_old_row(con, old_text())
+        con.execute(
+            "insert into keyword_mentions values ('https://old.example.com/arctic.html', 'Arctic', 2)"
+        )
+    monkeypatch.undo()
+    with writer(db) as con:
+        assert [r[0] for r in con.execute("select version from schema_migrations").fetchall()] == [
+            v for v, _ in migration_files()
+        ]
+        row = con.execute(
+            "select title, relevance, lead_minhash, shingles, title_key, relevance_evidence"
+            " from articles"
+        ).fetchone()
+    assert row == (OLD_TITLE, 3.0, None, None, None, None)
+    assert count(db, "keyword_mentions") == 1
+    assert_old_row_is_indexed(db, base_settings)
 
 
 # ---- failures and planning ----

@@ -1,0 +1,219 @@
+"""`make eval`: precision and recall of the relevance scorer and the duplicate detector, measured
+on the labelled set in tests/eval/, against floors that only `make eval-update` moves.
+
+    uv run python -m sinorus.evaluate [--update-floors]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+from config import Settings, load_settings
+from tasks.dedup import DedupIndex, fingerprint
+from tasks.relevance import judge
+from tasks.seeds import read_seed_corpus
+
+EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval"
+FLOORS = EVAL_DIR / "floors.toml"
+
+
+@dataclass
+class Report:
+    """Counts of a binary judgement and the cases it got wrong."""
+
+    name: str
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    wrong: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        """Return TP / (TP + FP), 1.0 when nothing was predicted positive."""
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        """Return TP / (TP + FN), 1.0 when there were no positives."""
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        """Return the harmonic mean of precision and recall."""
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def metrics(self) -> dict[str, float]:
+        """Return the rounded metrics, as pinned in floors.toml."""
+        return {k: round(getattr(self, k), 4) for k in ("precision", "recall", "f1")}
+
+
+def read_relevance_case(path: Path) -> tuple[dict[str, str], str]:
+    """Return the header fields and the text of a relevance fixture."""
+    head, _, body = path.read_text(encoding="utf-8").partition("\n\n")
+    fields = {}
+    for line in head.splitlines():
+        key, _, value = line.partition(":")
+        fields[key.strip()] = (
+            value.split("#")[0].strip() if key.strip() != "title" else value.strip()
+        )
+    return fields, body.strip()
+
+
+def evaluate_relevance(settings: Settings, folder: Path = EVAL_DIR / "relevance") -> Report:
+    """Return how the scorer does on every labelled article in the folder."""
+    report = Report("relevance")
+    for path in sorted(folder.glob("*.txt")):
+        fields, text = read_relevance_case(path)
+        verdict = judge(fields.get("title"), text, settings.topic)
+        expected = fields["label"] == "relevant"
+        if verdict.relevant and expected:
+            report.tp += 1
+        elif verdict.relevant:
+            report.fp += 1
+            report.wrong.append(
+                f"false positive  {path.stem} ({fields['kind']}, {fields['language']}): score {verdict.score}"
+            )
+        elif expected:
+            report.fn += 1
+            report.wrong.append(
+                f"false negative  {path.stem} ({fields['language']}): score {verdict.score}, "
+                f"China {verdict.china_mentions}, Russia {verdict.russia_mentions}"
+            )
+        else:
+            report.tn += 1
+    return report
+
+
+def _as_datetime(value: date | datetime | None) -> datetime | None:
+    if isinstance(value, datetime) or value is None:
+        return value
+    return datetime.combine(value, time())
+
+
+def evaluate_duplicates(settings: Settings, folder: Path = EVAL_DIR / "duplicates") -> Report:
+    """Return how the detector does: duplicates must find their original, distinct texts nothing.
+
+    The index holds the seeds, then every distinct case (each checked before it is added, so a
+    false merge among them shows); then each duplicate case is checked on its own.
+    """
+    report = Report("duplicates")
+    dedup = settings.dedup
+    index = DedupIndex(dedup)
+    for seed in read_seed_corpus():
+        fp = fingerprint(seed.text, seed.title, seed.candidate.source, seed.published_at, dedup)
+        found = index.match(fp)
+        if found is not None:
+            report.fp += 1
+            report.wrong.append(
+                f"false merge  {seed.candidate.canonical_url} -> {found.of} ({found.method} {found.similarity})"
+            )
+        index.add(seed.candidate.canonical_url, fp)
+    cases = [
+        (path, tomllib.loads(path.read_text(encoding="utf-8")))
+        for path in sorted(folder.glob("*.toml"))
+    ]
+    for path, case in (c for c in cases if c[1]["expect"] == "distinct"):
+        fp = fingerprint(
+            case["text"],
+            case.get("title"),
+            case.get("source"),
+            _as_datetime(case.get("published")),
+            dedup,
+        )
+        found = index.match(fp)
+        if found is not None:
+            report.fp += 1
+            report.wrong.append(
+                f"false merge  {path.stem} -> {found.of} ({found.method} {found.similarity})"
+            )
+        else:
+            report.tn += 1
+        index.add(f"case://{path.stem}", fp)
+    for path, case in (c for c in cases if c[1]["expect"] == "duplicate"):
+        fp = fingerprint(
+            case["text"],
+            case.get("title"),
+            case.get("source"),
+            _as_datetime(case.get("published")),
+            dedup,
+        )
+        found = index.match(fp)
+        if found is not None and found.of == case["of"]:
+            report.tp += 1
+        else:
+            report.fn += 1
+            got = f"{found.of} ({found.method} {found.similarity})" if found else "nothing"
+            report.wrong.append(f"missed  {path.stem} ({case['variant']}): found {got}")
+            if found is not None:
+                report.fp += 1  # merged with the wrong article
+    return report
+
+
+def read_floors(path: Path = FLOORS) -> dict:
+    """Return the pinned floors."""
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def write_floors(reports: list[Report], path: Path = FLOORS) -> None:
+    """Pin the current metrics as the floors (the explicit update command)."""
+    lines = [
+        "# Quality floors for the labelled set in tests/eval/: `make eval` and the test suite fail",
+        "# below them. Only `make eval-update` (python -m sinorus.evaluate --update-floors) rewrites",
+        "# this file; review the change like code.",
+    ]
+    for report in reports:
+        lines.append(f"\n[{report.name}]")
+        lines += [f"{key} = {value}" for key, value in report.metrics().items()]
+        lines.append(f"false_positives = {report.fp}  # at most")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def below_floors(reports: list[Report], floors: dict) -> list[str]:
+    """Return a line for every metric under its floor (an empty list when all hold)."""
+    problems = []
+    for report in reports:
+        floor = floors[report.name]
+        for key, value in report.metrics().items():
+            if value < floor[key]:
+                problems.append(f"{report.name} {key} {value} < floor {floor[key]}")
+        if report.fp > floor["false_positives"]:
+            problems.append(
+                f"{report.name} false positives {report.fp} > {floor['false_positives']}"
+            )
+    return problems
+
+
+def main() -> int:
+    """Print both reports; exit 1 if any metric is below its floor."""
+    parser = argparse.ArgumentParser(description="Evaluate relevance and duplicate detection.")
+    parser.add_argument("--update-floors", action="store_true", help="pin the current metrics")
+    args = parser.parse_args()
+    settings = load_settings()
+    reports = [evaluate_relevance(settings), evaluate_duplicates(settings)]
+    for report in reports:
+        m = report.metrics()
+        print(
+            f"{report.name:<11} precision {m['precision']:.3f}  recall {m['recall']:.3f}  f1 {m['f1']:.3f}"
+            f"  (tp {report.tp}, fp {report.fp}, fn {report.fn}, tn {report.tn})"
+        )
+        for line in report.wrong:
+            print(f"    {line}")
+    if args.update_floors:
+        write_floors(reports)
+        print(f"floors pinned in {FLOORS}")
+        return 0
+    problems = below_floors(reports, read_floors())
+    for line in problems:
+        print(f"BELOW FLOOR: {line}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
