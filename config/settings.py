@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
@@ -65,6 +65,10 @@ class Fetch(_Strict):
     max_bytes: int = Field(gt=0)
     max_redirects: int = Field(ge=0, le=20)
     concurrency: int = Field(ge=1, le=256)
+    per_host_concurrency: int = Field(ge=1, le=64)
+    per_host_delay_seconds: float = Field(ge=0)
+    max_retry_after_seconds: float = Field(ge=0)
+    keep_raw_html: StrictBool
     user_agent: str = Field(min_length=1)
     allow_private_hosts: StrictBool
     retry_failed_after_hours: float = Field(ge=0)
@@ -148,6 +152,23 @@ class Dedup(_Strict):
         return self
 
 
+class Gdelt(_Strict):
+    base_url: str
+    query: str = Field(min_length=1)
+    max_records: int = Field(ge=1, le=250)
+    slice_hours: float = Field(gt=0)
+    min_slice_minutes: float = Field(gt=0)
+    request_interval_seconds: float = Field(ge=0)
+
+
+class Backfill(_Strict):
+    undated: Literal["drop", "sighting"]
+    max_feed_pages: int = Field(ge=1)
+    max_sitemaps: int = Field(ge=1)
+    sitemaps: list[str]
+    gdelt: Gdelt
+
+
 class Keyword(_Strict):
     name: str = Field(min_length=1)
     aliases: list[str] = []
@@ -177,6 +198,7 @@ class Settings(_Strict):
     extract: Extract
     topic: Topic
     dedup: Dedup
+    backfill: Backfill
     keywords: list[Keyword]
     feeds: list[Feed]
 

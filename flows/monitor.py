@@ -40,7 +40,12 @@ def monitor(config_path: str | None = None, db_path: str | None = None) -> dict:
         assessed = assess_batch_task(articles, settings, index)
         failures = fetch_failures + extract_failures
         load_batch_task(
-            db, assessed, failures, summary.run_id, settings.fetch.retry_failed_after_hours
+            db,
+            assessed,
+            failures,
+            summary.run_id,
+            settings.fetch.retry_failed_after_hours,
+            settings.fetch.keep_raw_html,
         )
         summary.add_batch(len(pages), failures, assessed)
 

@@ -1,7 +1,11 @@
 """Build The Sample Newsroom's article pages from newsroom/articles/*.txt (run: python build_site.py).
 
 Each source is a header of `key: value` lines, a blank line, then paragraphs separated by blank
-lines. A `seed:` key takes the headline and body from warehouse/seeds/<seed>.txt instead.
+lines. A `seed:` key takes the headline and body from warehouse/seeds/<seed>.txt instead; each
+`replace: old => new` line then edits the body (a block left empty is dropped). A `set:` key puts
+a page in a set of its own (default `main`): the "Most read" and "Related" links of a page point
+only at pages of its set, and the home page lists only the main set, so adding a set (the
+backfill pages, `set: backfill`) leaves every existing page byte for byte as it was.
 The three real pages are copied unchanged from the extraction benchmark when it is available.
 """
 
@@ -46,11 +50,14 @@ MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 def parse_source(path: Path) -> dict:
     """Return the header fields of a source file, with 'blocks' (body paragraphs) added."""
     head, _, body = path.read_text(encoding="utf-8").partition("\n\n")
-    meta: dict = {"before": [], "after": []}
+    meta: dict = {"before": [], "after": [], "replace": []}
     for line in head.splitlines():
         key, _, value = line.partition(": ")
         if key in ("before", "after"):
             meta[key].append(value)
+        elif key == "replace":
+            old, _, new = value.partition(" =>")
+            meta[key].append((old.strip(), new.strip()))
         else:
             meta[key] = value
     if "seed" in meta:
@@ -59,6 +66,11 @@ def parse_source(path: Path) -> dict:
         meta["blocks"] = blocks[1:]
     else:
         meta["blocks"] = split_blocks(body)
+    for old, new in meta["replace"]:
+        if not any(old in b for b in meta["blocks"]):
+            sys.exit(f"{path.name}: replace: {old!r} is not in the text")
+        meta["blocks"] = [b.replace(old, new).strip() for b in meta["blocks"]]
+    meta["blocks"] = [b for b in meta["blocks"] if b]
     return meta
 
 
@@ -188,10 +200,15 @@ def write(path: str, text: str | bytes) -> None:
 
 def main() -> None:
     """Write every article page, the real pages and the home page."""
-    metas = [parse_source(p) for p in sorted(ARTICLES.glob("*.txt"))]
-    links = [(m["title"], m["path"]) for m in metas]
-    for i, meta in enumerate(metas):
-        write(meta["path"], render_page(meta, links, i))
+    sets: dict[str, list[dict]] = {}
+    for source in sorted(ARTICLES.glob("*.txt")):
+        meta = parse_source(source)
+        sets.setdefault(meta.get("set", "main"), []).append(meta)
+    for metas in sets.values():
+        links = [(m["title"], m["path"]) for m in metas]
+        for i, meta in enumerate(metas):
+            write(meta["path"], render_page(meta, links, i))
+    links = [(m["title"], m["path"]) for m in sets["main"]]
     for path, prefix in REAL_PAGES.items():
         found = sorted(BENCHMARK.glob(f"{prefix}*.html.gz"))
         if found:

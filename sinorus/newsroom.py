@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import sys
 import threading
 import time
 import tomllib
+from datetime import datetime
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -15,6 +18,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 NEWSROOM_DIR = Path(__file__).resolve().parent.parent / "newsroom"
 SITE_DIR = NEWSROOM_DIR / "site"
 EXPECTED_PATH = NEWSROOM_DIR / "expected.toml"
+BACKFILL_PATH = NEWSROOM_DIR / "backfill.toml"
+BACKFILL_DIR = NEWSROOM_DIR / "backfill"
+GDELT_PATH = NEWSROOM_DIR / "gdelt" / "articles.json"
 
 CONTENT_TYPES = {
     ".rss": "application/rss+xml",
@@ -26,16 +32,33 @@ CONTENT_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".pdf": "application/pdf",
 }
-TEXT_SUFFIXES = {".xml", ".rss", ".atom", ".rdf", ".html"}
+TEXT_SUFFIXES = {".xml", ".rss", ".atom", ".rdf", ".html", ".txt"}
 HUGE_BYTES = 20 * 1024 * 1024
 MAX_SLOW_SECONDS = 30.0
 MAX_REDIRECTS = 50
+# The GDELT DOC 2.0 API replay (/gdelt/api/v2/doc/doc): see _Handler._gdelt.
+GDELT_ROUTE = ["gdelt", "api", "v2", "doc", "doc"]
+GDELT_DEFAULT_RECORDS = 75
+GDELT_MAX_RECORDS = 250
+GDELT_STAMP = "%Y%m%d%H%M%S"  # startdatetime / enddatetime
+GDELT_SEEN = "%Y%m%dT%H%M%SZ"  # seendate in the answers
 
 
 def load_expected(path: Path = EXPECTED_PATH) -> dict:
     """Return the parsed expected.toml describing what the pipeline should make of the site."""
     with path.open("rb") as fh:
         return tomllib.load(fh)
+
+
+def load_backfill(path: Path = BACKFILL_PATH) -> dict:
+    """Return the parsed backfill.toml describing what a March 2023 backfill should find."""
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def url_list(name: str, base_url: str) -> str:
+    """Return newsroom/backfill/<name> (a URL list) with {{BASE}} replaced by base_url."""
+    return (BACKFILL_DIR / name).read_text(encoding="utf-8").replace("{{BASE}}", base_url)
 
 
 def _small_page(title: str, text: str) -> bytes:
@@ -59,6 +82,9 @@ class _Server(ThreadingHTTPServer):
 
     site: Path
     base_url: str
+    gdelt_path: Path
+    requests: list[str]
+    requests_lock: threading.Lock
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -79,13 +105,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self, send_body: bool) -> None:
         """Return None after routing the request to a special route or a site file."""
         self.send_body = send_body
+        with self.server.requests_lock:
+            self.server.requests.append(self.path)
         url = urlsplit(self.path)
         parts = [p for p in unquote(url.path).split("/") if p]
+        query = parse_qs(url.query, keep_blank_values=True)
         try:
             if parts[:1] == ["special"]:
-                self._special(parts[1:], parse_qs(url.query))
+                self._special(parts[1:], query)
+            elif parts == GDELT_ROUTE:
+                self._gdelt(query)
             else:
-                self._file(parts)
+                self._file(parts, query)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client hung up (e.g. after reading part of /huge)
 
@@ -106,14 +137,23 @@ class _Handler(BaseHTTPRequestHandler):
         """Return None after sending a 404 page."""
         self._send(404, _small_page("404 Not Found", "No such page."), CONTENT_TYPES[".html"])
 
-    def _file(self, parts: list[str]) -> None:
-        """Return None after serving a file from the site directory."""
+    def _file(self, parts: list[str], query: dict[str, list[str]] | None = None) -> None:
+        """Return None after serving a file from the site directory.
+
+        Other query parameters are ignored, but `paged=N` (WordPress's feed paging) serves the
+        file's page N, `<stem>-paged-N<suffix>` beside it (page 1 is the file itself unless a
+        `-paged-1` file exists), and 404 when there is no such page.
+        """
         site: Path = self.server.site
         if any(p in ("..", ".") or "\\" in p or "\0" in p for p in parts):
             return self._not_found()
         target = site.joinpath(*parts)
         if target.is_dir():
             target = target / "index.html"
+        if query and "paged" in query:
+            target = self._paged(target, query["paged"][-1])
+            if target is None:
+                return self._not_found()
         if not target.is_file() or not target.resolve().is_relative_to(site.resolve()):
             return self._not_found()
         data = target.read_bytes()
@@ -126,6 +166,69 @@ class _Handler(BaseHTTPRequestHandler):
         if self._not_modified(etag, mtime):
             return self._send(304, b"", ctype, headers)
         self._send(200, data, ctype, headers)
+
+    @staticmethod
+    def _paged(target: Path, value: str) -> Path | None:
+        """Return the file for page `value` of target, or None if there is no such page."""
+        if not value.isdigit() or int(value) < 1:
+            return None
+        page = target.with_name(f"{target.stem}-paged-{int(value)}{target.suffix}")
+        if page.is_file():
+            return page
+        return target if int(value) == 1 else None
+
+    def _gdelt(self, query: dict[str, list[str]]) -> None:
+        """Return None after answering like the GDELT DOC 2.0 API (mode=artlist, format=json).
+
+        Replays newsroom/gdelt/articles.json: the articles whose seendate lies in
+        [startdatetime, enddatetime) (a missing bound is open), newest first (sort=dateasc turns
+        that round; any other sort is treated as datedesc), at most maxrecords (default 75,
+        at most 250). No article answers `{}`. The query text is not matched against the
+        articles, except that a query containing the word `badquery`, like any request the API
+        would reject, gets HTTP 200 with a short text/html error message, as the real API does.
+        """
+        arg = {k: v[-1].strip() for k, v in query.items()}
+        text = arg.get("query", "")
+        if not text:
+            return self._gdelt_error("The query was too short or empty.")
+        if re.search(r"\bbadquery\b", text, re.IGNORECASE):
+            return self._gdelt_error(
+                "Invalid query: please check your search syntax and try again."
+            )
+        if arg.get("mode", "artlist").lower() != "artlist":
+            return self._gdelt_error("Invalid mode: this replay answers mode=artlist only.")
+        if arg.get("format", "html").lower() != "json":
+            return self._gdelt_error("Invalid format: this replay answers format=json only.")
+        bounds = []
+        for name in ("startdatetime", "enddatetime"):
+            value = arg.get(name, "")
+            try:
+                bounds.append(datetime.strptime(value, GDELT_STAMP) if value else None)
+            except ValueError:
+                return self._gdelt_error(f"Invalid {name}: use YYYYMMDDHHMMSS.")
+        start, end = bounds
+        try:
+            limit = int(arg.get("maxrecords") or GDELT_DEFAULT_RECORDS)
+        except ValueError:
+            limit = GDELT_DEFAULT_RECORDS
+        limit = max(1, min(limit, GDELT_MAX_RECORDS))
+        raw = self.server.gdelt_path.read_text(encoding="utf-8")
+        raw = raw.replace("{{BASE}}", self.server.base_url)
+        raw = raw.replace("{{HOST}}", urlsplit(self.server.base_url).hostname or "")
+        found = []
+        for article in json.loads(raw).get("articles", []):
+            seen = datetime.strptime(article["seendate"], GDELT_SEEN)
+            if (start is None or seen >= start) and (end is None or seen < end):
+                found.append((seen, article))
+        newest_first = arg.get("sort", "datedesc").lower() != "dateasc"
+        found.sort(key=lambda pair: pair[0], reverse=newest_first)
+        answer = {"articles": [a for _, a in found[:limit]]} if found else {}
+        body = json.dumps(answer, ensure_ascii=False, indent=1).encode()
+        self._send(200, body, "application/json; charset=utf-8")
+
+    def _gdelt_error(self, message: str) -> None:
+        """Return None after sending GDELT's kind of error: HTTP 200, text/html, a short text."""
+        self._send(200, (message + "\n").encode(), "text/html; charset=utf-8")
 
     def _not_modified(self, etag: str, mtime: int) -> bool:
         """Return True if the request's validators match (If-None-Match wins over the date)."""
@@ -188,13 +291,35 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class Newsroom:
-    """The sample news site, served by a threaded HTTP server in a daemon thread."""
+    """The sample news site, served by a threaded HTTP server in a daemon thread.
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, site: Path = SITE_DIR) -> None:
-        self.host, self.port, self.site = host, port, Path(site)
+    `requests` logs the target (path and query, as sent) of every request served, in order,
+    across restarts; tests read it to see what a client fetched and what it never asked for.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        site: Path = SITE_DIR,
+        gdelt: Path = GDELT_PATH,
+    ) -> None:
+        self.host, self.port, self.site, self.gdelt = host, port, Path(site), Path(gdelt)
         self.base_url = ""
+        self.requests: list[str] = []
+        self._requests_lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+
+    def requested(self, path: str) -> list[str]:
+        """Return the logged requests for `path` (any query), e.g. requested("/feeds/wp.rss")."""
+        with self._requests_lock:
+            return [r for r in self.requests if urlsplit(r).path == path]
+
+    def clear_requests(self) -> None:
+        """Return None after emptying the request log."""
+        with self._requests_lock:
+            self.requests.clear()
 
     def start(self) -> Newsroom:
         """Return self after binding the port and starting to serve in the background."""
@@ -202,6 +327,8 @@ class Newsroom:
             return self
         server = _Server((self.host, self.port), _Handler)
         server.site = self.site
+        server.gdelt_path = self.gdelt
+        server.requests, server.requests_lock = self.requests, self._requests_lock
         self.port = server.server_address[1]
         self.base_url = server.base_url = f"http://{self.host}:{self.port}"
         self._server = server

@@ -5,11 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 
@@ -21,6 +32,30 @@ def _plain(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.hex()
     return value
+
+
+@contextmanager
+def progress_bar(console: Console) -> Iterator[tuple[Progress, Callable[[int, int], None]]]:
+    """Yield a progress bar (done/total, rate, ETA) and the step function that moves it."""
+    columns = (
+        TextColumn("backfill"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rate]} URLs/s"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task("backfill", total=None, rate="-")
+
+        def step(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+            speed = bar.tasks[0].speed
+            bar.update(task, rate=f"{speed:.1f}" if speed else "-")
+
+        yield bar, step
 
 
 def to_json(data: Any) -> str:
@@ -80,6 +115,14 @@ def render_summary(console: Console, summary: dict) -> None:
         ("Filtered out (off-topic)", "irrelevant_pages", ["url", "title", "score"]),
         ("Stored", "stored_articles", ["published", "title", "url"]),
     ]
+    if summary.get("backfill"):
+        job = summary["backfill"]
+        rows = [
+            (k, job[k]) for k in ("job_id", "source", "since", "until", "undated_policy", "resumed")
+        ]
+        rows += [(f"queue: {status}", n) for status, n in job["queue"].items()]
+        rows += [("note", note) for note in job["notes"]]
+        render_rows(console, ["backfill", ""], rows, "table")
     for title, key, columns in sections:
         items = summary[key]
         if items:

@@ -91,6 +91,7 @@ def serve_monitor(
         from prefect import serve
         from prefect.schedules import Cron, Interval
 
+        from flows.backfill import backfill
         from flows.monitor import monitor
 
         schedule = (
@@ -108,6 +109,16 @@ def serve_monitor(
             concurrency_limit=1,  # one writer at a time: a slow run delays the next, never overlaps
             description="One monitor pass over the configured feeds.",
         )
-        print(f"serving the monitor against {api_url} — Ctrl-C to stop", flush=True)
+        # No schedule: started by hand, from the UI or `prefect deployment run 'backfill/manual'
+        # -p since=2023-03-01 -p until=2023-03-31`; it shares the warehouse, so one at a time.
+        manual = backfill.to_deployment(
+            name="manual",
+            parameters={"config_path": config_path, "db_path": db_path},
+            concurrency_limit=1,
+            description="Fill a past date range: feeds, sitemaps, gdelt, urls or raw.",
+        )
+        print(
+            f"serving the monitor and the backfill against {api_url} — Ctrl-C to stop", flush=True
+        )
         with suppress(KeyboardInterrupt):
-            serve(deployment, print_starting_message=True)
+            serve(deployment, manual, print_starting_message=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,6 +23,7 @@ from config.settings import Dedup
 # Signatures are only comparable under one seed; it is part of the stored format.
 MINHASH_SEED = 20230320
 WORD = re.compile(r"\w+")
+TITLE_RECENT = 16
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,9 @@ class DedupIndex:
         self._keys: list[str] = []
         self._prints: list[Fingerprint] = []
         self._hashes: dict[str, str] = {}
-        self._titles: dict[str, list[int]] = {}
+        # Only the latest few of a recurring title can fall within the window (the index is
+        # built in arrival order): a daily column must not make every new edition scan them all.
+        self._titles: dict[str, deque[int]] = defaultdict(lambda: deque(maxlen=TITLE_RECENT))
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -140,7 +144,7 @@ class DedupIndex:
         self._full.insert(slot, fp.minhash)
         self._lead.insert(slot, fp.lead)
         if fp.title_key:
-            self._titles.setdefault(fp.title_key, []).append(slot)
+            self._titles[fp.title_key].append(slot)
 
     def _near(self, fp: Fingerprint) -> Duplicate | None:
         dedup, best = self.dedup, None
@@ -163,7 +167,7 @@ class DedupIndex:
 
     def _same_title(self, fp: Fingerprint) -> Duplicate | None:
         dedup = self.dedup
-        for slot in self._titles.get(fp.title_key or "", []):
+        for slot in reversed(self._titles.get(fp.title_key or "", ())):
             other = self._prints[slot]
             apart = (
                 abs((fp.published - other.published).days)

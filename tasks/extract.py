@@ -6,7 +6,7 @@ import atexit
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from prefect import task
@@ -31,7 +31,8 @@ class Article:
     sitename: str | None
     language: str | None
     published_at: datetime | None
-    date_source: str  # page | feed | seed | none
+    date_source: str  # page | feed | listing | sighting | seed | none
+    raw_html: bytes | None = field(default=None, repr=False)
 
 
 _pool: ProcessPoolExecutor | None = None
@@ -76,7 +77,7 @@ def to_article(page: Page, fields: dict) -> Article:
     date_source = "page"
     if published is None:
         published = page.candidate.published_at
-        date_source = "feed" if published is not None else "none"
+        date_source = page.candidate.date_source if published is not None else "none"
     return Article(
         candidate=page.candidate,
         url=page.final_url,
@@ -88,6 +89,7 @@ def to_article(page: Page, fields: dict) -> Article:
         language=fields["language"],
         published_at=published,
         date_source=date_source,
+        raw_html=page.html,
     )
 
 

@@ -87,6 +87,17 @@ def parse_entries(
 
     Raises ValueError when the bytes hold no feed at all.
     """
+    entries, warning, _ = parse_feed(body, feed, content_type, origin)
+    return entries, warning
+
+
+def parse_feed(
+    body: bytes, feed: Feed, content_type: str = "", origin: str = "monitor"
+) -> tuple[list[Candidate], str | None, feedparser.FeedParserDict]:
+    """Return the entries, a warning if malformed but usable, and feedparser's whole result.
+
+    Raises ValueError when the bytes hold no feed at all.
+    """
     headers = {"content-location": feed.url, "content-type": content_type or "application/xml"}
     parsed = feedparser.parse(body, response_headers=headers)
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
@@ -112,7 +123,7 @@ def parse_entries(
             )
         )
     warning = f"malformed but readable: {problem}" if problem is not None else None
-    return entries, warning
+    return entries, warning, parsed
 
 
 async def _download(feed: Feed, state: FeedState | None, fetch: Fetch):

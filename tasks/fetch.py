@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from prefect import task
 from prefect.cache_policies import NONE
@@ -40,19 +43,52 @@ class Failure:
     reason: str
     http_status: int | None = None
     transient: bool = False
+    retry_after: float | None = None  # seconds the server asked us to wait
 
 
-async def _fetch_one(client, candidate: Candidate, fetch: Fetch, slots: asyncio.Semaphore):
-    async with slots:
-        try:
-            response = await get(
-                client,
-                candidate.url,
-                fetch.max_bytes,
-                headers={"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"},
-            )
-        except FetchError as exc:
-            return Failure(candidate, "fetch", exc.reason, exc.status, exc.transient)
+class HostGate:
+    """Politeness per host: a few requests at a time, and a pause between two request starts."""
+
+    def __init__(self, per_host: int, delay: float) -> None:
+        self.per_host = per_host
+        self.delay = delay
+        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._next_start: dict[str, float] = {}
+
+    @asynccontextmanager
+    async def slot(self, host: str) -> AsyncIterator[None]:
+        """Hold one of the host's slots, starting no sooner than its pause allows."""
+        loop = asyncio.get_running_loop()
+        async with self._slots.setdefault(host, asyncio.Semaphore(self.per_host)):
+            async with self._locks.setdefault(host, asyncio.Lock()):
+                wait = self._next_start.get(host, 0.0) - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                self._next_start[host] = loop.time() + self.delay
+            yield
+
+
+async def _get_politely(client, candidate: Candidate, fetch: Fetch, gate: HostGate, slots):
+    host = urlsplit(candidate.url).hostname or ""
+    headers = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
+    for attempt in range(2):
+        async with gate.slot(host), slots:
+            try:
+                return await get(client, candidate.url, fetch.max_bytes, headers=headers)
+            except FetchError as exc:
+                wait = exc.retry_after
+                if attempt or wait is None or wait > fetch.max_retry_after_seconds:
+                    raise
+        await asyncio.sleep(wait)  # the server said when to come back: within reason, do
+    raise AssertionError("unreachable")
+
+
+async def _fetch_one(client, candidate: Candidate, fetch: Fetch, gate: HostGate, slots):
+    try:
+        response = await _get_politely(client, candidate, fetch, gate, slots)
+    except FetchError as exc:
+        return Failure(candidate, "fetch", exc.reason, exc.status, exc.transient, exc.retry_after)
     if response.content_type not in HTML_TYPES:
         return Failure(
             candidate,
@@ -67,8 +103,11 @@ async def _fetch_one(client, candidate: Candidate, fetch: Fetch, slots: asyncio.
 
 async def _fetch_all(candidates: list[Candidate], fetch: Fetch) -> list[Page | Failure]:
     slots = asyncio.Semaphore(fetch.concurrency)
+    gate = HostGate(fetch.per_host_concurrency, fetch.per_host_delay_seconds)
     async with make_client(fetch) as client:
-        return await asyncio.gather(*(_fetch_one(client, c, fetch, slots) for c in candidates))
+        return await asyncio.gather(
+            *(_fetch_one(client, c, fetch, gate, slots) for c in candidates)
+        )
 
 
 def fetch_pages(candidates: list[Candidate], fetch: Fetch) -> tuple[list[Page], list[Failure]]:

@@ -6,6 +6,8 @@ import asyncio
 import ipaddress
 import socket
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import httpx
 
@@ -18,11 +20,18 @@ TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522
 class FetchError(Exception):
     """A request that gave no usable body, with the reason and whether to try again soon."""
 
-    def __init__(self, reason: str, status: int | None = None, transient: bool = False) -> None:
+    def __init__(
+        self,
+        reason: str,
+        status: int | None = None,
+        transient: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.status = status
         self.transient = transient
+        self.retry_after = retry_after  # seconds the server asked us to wait (Retry-After)
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,22 @@ def make_client(fetch: Fetch) -> httpx.AsyncClient:
     )
 
 
+def retry_after_seconds(value: str | None) -> float | None:
+    """Return the delay a Retry-After header asks for (seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
 async def get(
     client: httpx.AsyncClient,
     url: str,
@@ -98,6 +123,7 @@ async def get(
                     f"HTTP {response.status_code}",
                     status=response.status_code,
                     transient=response.status_code in TRANSIENT_STATUSES,
+                    retry_after=retry_after_seconds(response.headers.get("retry-after")),
                 )
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > max_bytes:

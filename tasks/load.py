@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import zlib
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NONE
@@ -44,6 +46,14 @@ ARTICLES = pa.schema(
         ("shingles", pa.int32()),
         ("title_key", pa.string()),
         ("run_id", pa.string()),
+    ]
+)
+RAW_PAGES = pa.schema(
+    [
+        ("canonical_url", pa.string()),
+        ("url", pa.string()),
+        ("fetched_at", pa.timestamp("us")),
+        ("html_zlib", pa.binary()),
     ]
 )
 MENTIONS = pa.schema(
@@ -100,9 +110,70 @@ def mention_table(assessed: list[Assessed]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=MENTIONS)
 
 
+def raw_table(assessed: list[Assessed]) -> pa.Table:
+    """Return the fetched HTML of the articles, compressed, as an Arrow table."""
+    rows = [
+        {
+            "canonical_url": item.article.candidate.canonical_url,
+            "url": item.article.url,
+            "fetched_at": item.article.fetched_at,
+            "html_zlib": zlib.compress(item.article.raw_html, 6),
+        }
+        for item in assessed
+        if item.article.raw_html
+    ]
+    return pa.Table.from_pylist(rows, schema=RAW_PAGES)
+
+
 def _retry_at(failure: Failure, now: datetime, retry_hours: float) -> datetime:
-    # Transient trouble (timeouts, 5xx, 429) is worth the very next run; the rest waits.
-    return now if failure.transient else now + timedelta(hours=retry_hours)
+    # Transient trouble (timeouts, 5xx, 429) is worth the very next run, unless the server named
+    # a later time; the rest waits.
+    if failure.transient:
+        return now + timedelta(seconds=failure.retry_after or 0)
+    return now + timedelta(hours=retry_hours)
+
+
+def write_batch(
+    con: duckdb.DuckDBPyConnection,
+    assessed: list[Assessed],
+    failures: list[Failure],
+    run_id: str | None,
+    retry_hours: float,
+    keep_raw: bool = False,
+) -> int:
+    """Return how many articles were inserted, writing the batch on `con` (inside a transaction)."""
+    now = utcnow()
+    con.register("batch_articles", article_table(assessed, run_id))
+    con.register("batch_mentions", mention_table(assessed))
+    inserted = con.execute(sql("insert_articles")).fetchone()[0]
+    con.execute(sql("insert_mentions"))
+    if keep_raw:
+        con.register("batch_raw", raw_table(assessed))
+        con.execute(sql("insert_raw_pages"))
+    con.execute(
+        sql("clear_failures"),
+        {"urls": [item.article.candidate.canonical_url for item in assessed]},
+    )
+    for failure in failures:
+        candidate = failure.candidate
+        con.execute(
+            sql("upsert_failure"),
+            {
+                "canonical_url": candidate.canonical_url,
+                "url": candidate.url,
+                "origin": candidate.origin,
+                "source": candidate.source,
+                "title": candidate.title,
+                "feed_published_at": candidate.published_at,
+                "stage": failure.stage,
+                "reason": failure.reason,
+                "http_status": failure.http_status,
+                "transient": failure.transient,
+                "now": now,
+                "retry_after": _retry_at(failure, now, retry_hours),
+            },
+        )
+    return inserted
 
 
 def load_batch(
@@ -111,38 +182,11 @@ def load_batch(
     failures: list[Failure],
     run_id: str | None,
     retry_hours: float,
+    keep_raw: bool = False,
 ) -> int:
     """Return how many articles were inserted; the batch and its failures land in one transaction."""
-    now = utcnow()
     with writer(db_path) as con, transaction(con):
-        con.register("batch_articles", article_table(assessed, run_id))
-        con.register("batch_mentions", mention_table(assessed))
-        inserted = con.execute(sql("insert_articles")).fetchone()[0]
-        con.execute(sql("insert_mentions"))
-        con.execute(
-            sql("clear_failures"),
-            {"urls": [item.article.candidate.canonical_url for item in assessed]},
-        )
-        for failure in failures:
-            candidate = failure.candidate
-            con.execute(
-                sql("upsert_failure"),
-                {
-                    "canonical_url": candidate.canonical_url,
-                    "url": candidate.url,
-                    "origin": candidate.origin,
-                    "source": candidate.source,
-                    "title": candidate.title,
-                    "feed_published_at": candidate.published_at,
-                    "stage": failure.stage,
-                    "reason": failure.reason,
-                    "http_status": failure.http_status,
-                    "transient": failure.transient,
-                    "now": now,
-                    "retry_after": _retry_at(failure, now, retry_hours),
-                },
-            )
-    return inserted
+        return write_batch(con, assessed, failures, run_id, retry_hours, keep_raw)
 
 
 load_batch_task = task(load_batch, name="load-batch", cache_policy=NONE)

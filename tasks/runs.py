@@ -39,6 +39,7 @@ class RunSummary:
     duplicate_pages: list[dict] = field(default_factory=list)
     irrelevant_pages: list[dict] = field(default_factory=list)
     stored_articles: list[dict] = field(default_factory=list)
+    backfill: dict | None = None  # the job, its window, policy, queue counts and source notes
 
     def add_feeds(self, results: list[FeedResult]) -> None:
         """Count the feed checks."""
@@ -128,8 +129,10 @@ def finish_run(db_path: Path, summary: RunSummary, feeds: list[FeedResult]) -> R
     """
     summary.status = "completed" if summary.error is None else "failed"
     now = utcnow()
-    counts = {k: v for k, v in summary.as_dict().items() if not isinstance(v, list)}
-    counts.pop("flow")
+    details = {"flow", "backfill"}  # not columns of `runs`
+    counts = {
+        k: v for k, v in summary.as_dict().items() if k not in details and not isinstance(v, list)
+    }
     with writer(db_path) as con, transaction(con):
         for result in feeds:
             con.execute(sql("upsert_feed"), _feed_params(result, now))

@@ -18,7 +18,9 @@ class Candidate:
     origin: str
     source: str | None = None
     title: str | None = None
-    published_at: datetime | None = None
+    published_at: datetime | None = None  # the publication date the listing gives, if any
+    date_source: str = "feed"  # what published_at comes from: feed | listing
+    seen_at: datetime | None = None  # when the listing saw it (GDELT seendate, sitemap lastmod)
 
 
 def canonical_url(url: str) -> str | None:

@@ -173,7 +173,9 @@ def test_concurrency_is_respected(
     concurrency: int, at_least: float, at_most: float, newsroom, settings: Settings
 ) -> None:
     """Four 0.5 s pages take 2 s one at a time, 1 s two at a time, 0.5 s four at a time."""
-    fetch = settings.fetch.model_copy(update={"concurrency": concurrency})
+    fetch = settings.fetch.model_copy(
+        update={"concurrency": concurrency, "per_host_concurrency": 4, "per_host_delay_seconds": 0}
+    )
     candidates = [
         candidate(f"{newsroom.base_url}/special/slow?seconds=0.5&n={i}") for i in range(4)
     ]
@@ -182,6 +184,36 @@ def test_concurrency_is_respected(
     elapsed = time.monotonic() - started
     assert len(pages) == 4 and failures == []
     assert at_least <= elapsed <= at_most
+
+
+@pytest.mark.parametrize(("per_host", "delay", "at_least"), [(1, 0.0, 2.0), (4, 0.4, 1.2)])
+def test_each_host_gets_its_own_limits(
+    per_host: int, delay: float, at_least: float, newsroom, settings: Settings
+) -> None:
+    """One host: one request at a time takes 4 x 0.5 s; four at a time, started 0.4 s apart, 1.2 s+."""
+    fetch = settings.fetch.model_copy(
+        update={"concurrency": 8, "per_host_concurrency": per_host, "per_host_delay_seconds": delay}
+    )
+    candidates = [
+        candidate(f"{newsroom.base_url}/special/slow?seconds=0.5&n={i}") for i in range(4)
+    ]
+    started = time.monotonic()
+    pages, failures = fetch_pages(candidates, fetch)
+    assert len(pages) == 4 and failures == []
+    assert time.monotonic() - started >= at_least
+
+
+def test_a_short_retry_after_is_waited_out_once(newsroom, settings: Settings) -> None:
+    """429 with Retry-After: 1 is tried again after a second, then recorded with the delay."""
+    fetch = settings.fetch.model_copy(update={"max_retry_after_seconds": 5})
+    started = time.monotonic()
+    pages, failures = fetch_pages([candidate(f"{newsroom.base_url}/special/status/429")], fetch)
+    assert time.monotonic() - started >= 1.0
+    assert pages == [] and failures[0].transient and failures[0].retry_after == 1.0
+    patient = settings.fetch.model_copy(update={"max_retry_after_seconds": 0})
+    started = time.monotonic()
+    fetch_pages([candidate(f"{newsroom.base_url}/special/status/429")], patient)
+    assert time.monotonic() - started < 1.0  # a wait longer than allowed is not waited
 
 
 def test_localhost_by_name_refused(newsroom, settings: Settings) -> None:

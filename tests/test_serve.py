@@ -19,14 +19,21 @@ from tests.conftest import write_config
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _completed_runs(db: Path) -> int:
+def _completed_runs(db: Path, flow: str = "monitor") -> int:
     if not db.exists():
         return 0
     try:
         with duckdb.connect(str(db), read_only=True) as con:
-            return con.execute("select count(*) from runs where status = 'completed'").fetchone()[0]
+            query = "select count(*) from runs where status = 'completed' and flow = ?"
+            return con.execute(query, [flow]).fetchone()[0]
     except duckdb.IOException:  # the writer holds the file for a moment
         return 0
+
+
+def _wait_for(condition, process: subprocess.Popen, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(2)
 
 
 def test_serve_runs_the_monitor_on_schedule_and_stops_cleanly(
@@ -57,11 +64,33 @@ def test_serve_runs_the_monitor_on_schedule_and_stops_cleanly(
         text=True,
     )
     try:
-        deadline = time.monotonic() + 240
-        while _completed_runs(db) < 2 and time.monotonic() < deadline and process.poll() is None:
-            time.sleep(2)
+        _wait_for(lambda: _completed_runs(db) >= 2, process, 240)
         assert process.poll() is None, process.stdout.read()
         assert _completed_runs(db) >= 2
+        # The backfill is served beside it, unscheduled, with typed parameters from the CLI.
+        api = {**env, "PREFECT_API_URL": f"http://127.0.0.1:{port}/api"}
+        started = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "prefect",
+                "deployment",
+                "run",
+                "backfill/manual",
+                "-p",
+                "since=2023-03-01",
+                "-p",
+                "until=2023-03-31",
+            ],
+            cwd=ROOT,
+            env=api,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert started.returncode == 0, started.stdout + started.stderr
+        _wait_for(lambda: _completed_runs(db, "backfill") >= 1, process, 180)
+        assert _completed_runs(db, "backfill") == 1
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=60)
     finally:

@@ -1,0 +1,78 @@
+"""Progress of a long run, told to whoever listens: Prefect's logs and artifacts, and the CLI.
+
+A flow run started by a deployment has only Prefect to tell; one started by `sinorus backfill`
+in the same process also has the terminal's progress bar, registered here as a listener.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+Listener = Callable[[int, int], None]  # (done, total)
+_listeners: list[Listener] = []
+
+
+def add_listener(listener: Listener) -> None:
+    """Have `listener(done, total)` called at every step."""
+    _listeners.append(listener)
+
+
+def remove_listener(listener: Listener) -> None:
+    """Stop calling `listener`."""
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
+def _logger() -> logging.Logger | logging.LoggerAdapter:
+    from prefect.exceptions import MissingContextError
+    from prefect.logging import get_run_logger
+
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger("sinorus")
+
+
+@dataclass
+class Tracker:
+    """Counts work done out of a total and reports each step."""
+
+    name: str
+    total: int
+    done: int = 0
+    artifact_id: object = field(default=None, repr=False)
+
+    def start(self) -> Tracker:
+        """Return the tracker after announcing the total."""
+        from prefect.artifacts import create_progress_artifact
+        from prefect.exceptions import MissingContextError
+
+        try:
+            self.artifact_id = create_progress_artifact(
+                progress=0.0, description=f"{self.name}: {self.total} URLs to process"
+            )
+        except MissingContextError:
+            self.artifact_id = None
+        self._tell()
+        return self
+
+    def advance(self, step: int) -> None:
+        """Count `step` more done and report."""
+        self.done += step
+        if self.artifact_id is not None:
+            from prefect.artifacts import update_progress_artifact
+
+            update_progress_artifact(self.artifact_id, progress=self.percent)
+        self._tell()
+
+    @property
+    def percent(self) -> float:
+        """Return the share done, in percent."""
+        return 100.0 * self.done / self.total if self.total else 100.0
+
+    def _tell(self) -> None:
+        _logger().info("%s: %d/%d URLs (%.0f%%)", self.name, self.done, self.total, self.percent)
+        for listener in list(_listeners):
+            listener(self.done, self.total)
