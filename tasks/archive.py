@@ -7,13 +7,12 @@ newer than the window's start, or after `backfill.max_feed_pages` pages.
 
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from config.settings import Feed, Settings
-from tasks.backfill import Discovery, Job
+from tasks.backfill import Discovery, Job, walk_all
 from tasks.feeds import parse_feed
-from tasks.http import FetchError, get, make_client
+from tasks.http import FetchError, get
 from tasks.urls import Candidate
 
 
@@ -65,18 +64,6 @@ async def walk_feed(client, feed: Feed, job: Job, settings: Settings) -> Discove
     return found
 
 
-async def _walk_all(settings: Settings, job: Job) -> Discovery:
-    async with make_client(settings.fetch) as client:
-        results = await asyncio.gather(
-            *(walk_feed(client, f, job, settings) for f in settings.feeds)
-        )
-    found = Discovery()
-    for result in results:
-        found.candidates += result.candidates
-        found.notes += result.notes
-    return found
-
-
 def discover_feeds(settings: Settings, job: Job) -> Discovery:
     """Return every configured feed's entries in the job's window, archives included."""
-    return asyncio.run(_walk_all(settings, job))
+    return walk_all(settings, job, settings.feeds, walk_feed)

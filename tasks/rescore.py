@@ -17,28 +17,29 @@ import pyarrow as pa
 from config.settings import Settings
 from tasks.dedup import fingerprint, to_bytes
 from tasks.keywords import count_keywords
-from tasks.load import MENTIONS
+from tasks.load import ARTICLES, MENTIONS
 from tasks.relevance import judge
 from warehouse import reader, sql, transaction, writer
 
+# Subsets of the articles batch: the columns a rescore replaces.
 RESCORED = pa.schema(
     [
-        ("canonical_url", pa.string()),
-        ("relevance", pa.float64()),
-        ("relevance_threshold", pa.float64()),
-        ("relevant", pa.bool_()),
-        ("relevance_evidence", pa.string()),
-        ("china_mentions", pa.int32()),
-        ("russia_mentions", pa.int32()),
+        ARTICLES.field(name)
+        for name in (
+            "canonical_url",
+            "relevance",
+            "relevance_threshold",
+            "relevant",
+            "relevance_evidence",
+            "china_mentions",
+            "russia_mentions",
+        )
     ]
 )
 FINGERPRINTS = pa.schema(
     [
-        ("canonical_url", pa.string()),
-        ("minhash", pa.binary()),
-        ("lead_minhash", pa.binary()),
-        ("shingles", pa.int32()),
-        ("title_key", pa.string()),
+        ARTICLES.field(name)
+        for name in ("canonical_url", "minhash", "lead_minhash", "shingles", "title_key")
     ]
 )
 

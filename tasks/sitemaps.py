@@ -8,7 +8,6 @@ sitemap whose own lastmod predates the window is skipped for the same reason.
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -16,8 +15,8 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from config.settings import Settings
-from tasks.backfill import Discovery, Job
-from tasks.http import FetchError, get, make_client
+from tasks.backfill import Discovery, Job, walk_all
+from tasks.http import FetchError, get
 from tasks.urls import Candidate, canonical_url
 
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
@@ -147,18 +146,6 @@ async def walk_site(client, root: str, job: Job, settings: Settings) -> Discover
     return found
 
 
-async def _walk_all(settings: Settings, job: Job) -> Discovery:
-    async with make_client(settings.fetch) as client:
-        results = await asyncio.gather(
-            *(walk_site(client, s, job, settings) for s in sites(settings))
-        )
-    found = Discovery()
-    for result in results:
-        found.candidates += result.candidates
-        found.notes += result.notes
-    return found
-
-
 def discover_sitemaps(settings: Settings, job: Job) -> Discovery:
     """Return the URLs the configured sites' sitemaps list for the job's window."""
-    return asyncio.run(_walk_all(settings, job))
+    return walk_all(settings, job, sites(settings), walk_site)
