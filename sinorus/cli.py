@@ -143,7 +143,7 @@ def backfill(
         summary = backfill_flow(**arguments)
         print(to_json(summary))
     else:
-        with progress_bar(errors) as (bar, step):
+        with progress_bar(errors) as step:
             add_listener(step)
             try:
                 summary = backfill_flow(**arguments)

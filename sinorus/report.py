@@ -35,8 +35,8 @@ def _plain(value: Any) -> Any:
 
 
 @contextmanager
-def progress_bar(console: Console) -> Iterator[tuple[Progress, Callable[[int, int], None]]]:
-    """Yield a progress bar (done/total, rate, ETA) and the step function that moves it."""
+def progress_bar(console: Console) -> Iterator[Callable[[int, int], None]]:
+    """Yield the step function of a progress bar (done/total, rate, ETA) shown meanwhile."""
     columns = (
         TextColumn("backfill"),
         BarColumn(),
@@ -55,7 +55,7 @@ def progress_bar(console: Console) -> Iterator[tuple[Progress, Callable[[int, in
             speed = bar.tasks[0].speed
             bar.update(task, rate=f"{speed:.1f}" if speed else "-")
 
-        yield bar, step
+        yield step
 
 
 def to_json(data: Any) -> str:

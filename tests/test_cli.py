@@ -122,3 +122,25 @@ def test_readme_names_every_command_and_starts_with_the_two_commands() -> None:
     ]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--source", "rss"], "unknown source 'rss'"),
+        (["--source", "urls"], "--source urls needs --urls FILE"),
+        (["--undated", "guess"], "unknown no-date policy 'guess'"),
+        (["--source", "urls", "--urls", "/nonexistent/urls.txt"], "No such file"),
+    ],
+)
+def test_backfill_arguments_fail_before_anything_runs(arguments: list[str], message: str) -> None:
+    result = runner.invoke(
+        app, ["backfill", "--since", "2023-03-01", "--until", "2023-03-31", *arguments]
+    )
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_backfill_window_must_run_forward() -> None:
+    result = runner.invoke(app, ["backfill", "--since", "2023-03-31", "--until", "2023-03-01"])
+    assert result.exit_code == 2 and "is after until" in result.stderr
