@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from config.settings import Keyword
-from tasks.terms import count_terms, headline_and_text
+from tasks.terms import headline_and_text, matcher
 
 
 def count_keywords(title: str | None, text: str, keywords: list[Keyword]) -> dict[str, int]:
-    """Return {keyword name: mentions} for the keywords the article mentions at least once."""
-    full = headline_and_text(title, text)
-    counts = {kw.name: count_terms(full, tuple(kw.terms)) for kw in keywords}
-    return {name: n for name, n in counts.items() if n}
+    """Return {keyword name: mentions} for the keywords the article mentions at least once.
+
+    All keywords are matched in one pass, longest term first, so "natural gas" is one mention of
+    gas, not two.
+    """
+    owner = {}
+    for keyword in keywords:
+        for term in keyword.terms:
+            owner.setdefault(term.strip(), keyword.name)
+    counts = Counter(
+        owner[m.term] for m in matcher(tuple(owner)).find(headline_and_text(title, text))
+    )
+    return {kw.name: counts[kw.name] for kw in keywords if counts[kw.name]}

@@ -13,7 +13,7 @@ import pytest
 
 from config import load_settings
 from tasks.relevance import LEAD_CHARS, Relevance, judge
-from tasks.terms import count_terms, find_terms, headline_and_text, term_pattern
+from tasks.terms import count_terms, find_terms, headline_and_text, matcher
 
 TOPIC = load_settings().topic  # threshold = 6.0, min_mentions = 2
 WEIGHTS = TOPIC.weights
@@ -99,11 +99,11 @@ def test_terms_of_every_language_are_used() -> None:
 # ---- tasks/terms.py ----
 
 
-def test_term_pattern() -> None:
+def test_term_matcher() -> None:
     assert count_terms("U.S.-China talks", ("U.S.",)) == 1  # a term ending in punctuation
     assert count_terms("a  b", (" a b ", "")) == 1  # blank terms ignored, terms stripped
     assert count_terms("anything", ("", "*", "  ")) == 0  # nothing left: matches nothing
-    assert term_pattern(("x", "y")) is term_pattern(("x", "y"))  # compiled once
+    assert matcher(("x", "y")) is matcher(("x", "y"))  # built once
 
 
 @pytest.mark.parametrize(
