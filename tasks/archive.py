@@ -10,9 +10,10 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from config.settings import Feed, Settings
-from tasks.backfill import Discovery, Job, walk_all
+from tasks.backfill import Job
 from tasks.feeds import parse_feed
 from tasks.http import FetchError, get
+from tasks.listing import Discovery, walk_all
 from tasks.urls import Candidate
 
 

@@ -8,10 +8,9 @@ transaction, so a kill loses at most the batch in flight.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -19,11 +18,11 @@ import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NONE
 
-from config.settings import Fetch, Settings
+from config.settings import Fetch
 from tasks.assess import Assessed
 from tasks.extract import Article
 from tasks.fetch import Failure, utcnow
-from tasks.http import make_client
+from tasks.listing import Discovery
 from tasks.load import write_batch
 from tasks.urls import Candidate
 from warehouse import reader, sql, transaction, writer
@@ -49,29 +48,6 @@ QUEUE = pa.schema(
 STATUS = pa.schema(
     [("canonical_url", pa.string()), ("status", pa.string()), ("reason", pa.string())]
 )
-
-
-@dataclass
-class Discovery:
-    """What a source listed for the window, and what it had to say (errors included)."""
-
-    candidates: list[Candidate] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-def walk_all(settings: Settings, job: Job, starts: list, walk) -> Discovery:
-    """Return the merged discoveries of `walk(client, start, job, settings)` run on every start
-    concurrently (a feed, a site …), sharing one HTTP client."""
-
-    async def everything() -> list[Discovery]:
-        async with make_client(settings.fetch) as client:
-            return await asyncio.gather(*(walk(client, start, job, settings) for start in starts))
-
-    found = Discovery()
-    for result in asyncio.run(everything()):
-        found.candidates += result.candidates
-        found.notes += result.notes
-    return found
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ from prefect.cache_policies import NONE
 
 from config.settings import Settings
 from tasks.archive import discover_feeds
-from tasks.backfill import Discovery, Job
+from tasks.backfill import Job
 from tasks.gdelt import discover_gdelt
+from tasks.listing import Discovery
 from tasks.sitemaps import discover_sitemaps
 from tasks.urlfile import discover_urls
 

@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from config.settings import Gdelt, Settings
-from tasks.backfill import Discovery, Job
+from tasks.backfill import Job
 from tasks.http import FetchError, get, make_client
+from tasks.listing import Discovery
 from tasks.urls import Candidate, canonical_url
 
 STAMP = "%Y%m%d%H%M%S"

@@ -15,8 +15,9 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from config.settings import Settings
-from tasks.backfill import Discovery, Job, walk_all
+from tasks.backfill import Job
 from tasks.http import FetchError, get
+from tasks.listing import Discovery, walk_all
 from tasks.urls import Candidate, canonical_url
 
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"

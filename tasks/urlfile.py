@@ -8,7 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 from config.settings import Settings
-from tasks.backfill import Discovery, Job
+from tasks.backfill import Job
+from tasks.listing import Discovery
 from tasks.urls import Candidate, canonical_url
 
 DATE_COLUMNS = ("published", "published_at", "date")
