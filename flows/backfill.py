@@ -27,12 +27,18 @@ from tasks.fetch import fetch_pages_task
 from tasks.plan import dedup_index_task
 from tasks.progress import Tracker
 from tasks.reextract import reextract_task
-from tasks.runs import finish_run_task, start_run_task
+from tasks.runs import finish_run_task, record_failure, start_run_task
 from tasks.seeds import load_seeds_task
 from tasks.urls import batches
 
 
-@flow(name="backfill", log_prints=True)
+# A run that raises or crashes is marked failed in `runs`, with the reason.
+@flow(
+    name="backfill",
+    log_prints=True,
+    on_failure=[record_failure],
+    on_crashed=[record_failure],
+)
 def backfill(
     since: date,
     until: date,

@@ -13,12 +13,18 @@ from tasks.feeds import feed_results, read_feed_task
 from tasks.fetch import fetch_pages_task
 from tasks.load import load_batch_task
 from tasks.plan import dedup_index_task, feed_states_task, plan_candidates_task
-from tasks.runs import finish_run_task, start_run_task
+from tasks.runs import finish_run_task, record_failure, start_run_task
 from tasks.seeds import load_seeds_task
 from tasks.urls import batches
 
 
-@flow(name="monitor", log_prints=True)
+# A run that raises or crashes is marked failed in `runs`, with the reason.
+@flow(
+    name="monitor",
+    log_prints=True,
+    on_failure=[record_failure],
+    on_crashed=[record_failure],
+)
 def monitor(config_path: str | None = None, db_path: str | None = None) -> dict:
     """Return the run summary after reading every feed and loading what is new and relevant."""
     settings = load_settings(config_path).with_db(db_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -98,8 +99,14 @@ class RunSummary:
 
 
 def start_run(db_path: Path, flow: str) -> RunSummary:
-    """Return a new run's summary after recording the run as started."""
-    summary = RunSummary(run_id=uuid.uuid4().hex, flow=flow)
+    """Return a new run's summary after recording the run as started.
+
+    Inside a Prefect flow run the run takes its id, so the failure hook can find the row.
+    """
+    from prefect.runtime import flow_run
+
+    run_id = (flow_run.id or uuid.uuid4().hex).replace("-", "")
+    summary = RunSummary(run_id=run_id, flow=flow)
     with writer(db_path) as con:
         con.execute(sql("start_run"), {"run_id": summary.run_id, "flow": flow, "now": utcnow()})
     return summary
@@ -138,6 +145,26 @@ def finish_run(db_path: Path, summary: RunSummary, feeds: list[FeedResult]) -> R
             con.execute(sql("upsert_feed"), _feed_params(result, now))
         con.execute(sql("finish_run"), {**counts, "now": now})
     return summary
+
+
+def fail_run(db_path: Path, run_id: str, error: str) -> None:
+    """Mark a run that is still 'running' as failed, with the error."""
+    with writer(db_path) as con:
+        con.execute(sql("fail_run"), {"run_id": run_id, "error": error, "now": utcnow()})
+
+
+def record_failure(flow: object, flow_run: object, state: object) -> None:
+    """Prefect hook (on_failure, on_crashed): record in `runs` why the flow run ended badly."""
+    from config import load_settings
+
+    parameters = getattr(flow_run, "parameters", {}) or {}
+    try:
+        settings = load_settings(parameters.get("config_path")).with_db(parameters.get("db_path"))
+        db = Path(settings.warehouse.path)
+        if db.exists():
+            fail_run(db, flow_run.id.hex, str(getattr(state, "message", None) or state))
+    except Exception as exc:  # a hook must not hide the flow's own error
+        logging.getLogger("sinorus").warning("could not record the failed run: %s", exc)
 
 
 start_run_task = task(start_run, name="start-run", cache_policy=NONE)
