@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from config import Settings, load_settings
-from tasks.dedup import DedupIndex, fingerprint
+from tasks.dedup import DedupIndex, Fingerprint, fingerprint
 from tasks.relevance import judge
 from tasks.seeds import read_seed_corpus
 
@@ -97,6 +97,11 @@ def _as_datetime(value: date | datetime | None) -> datetime | None:
     return datetime.combine(value, time())
 
 
+def _case_fingerprint(case: dict, dedup) -> Fingerprint:
+    published = _as_datetime(case.get("published"))
+    return fingerprint(case["text"], case.get("title"), case.get("source"), published, dedup)
+
+
 def evaluate_duplicates(settings: Settings, folder: Path = EVAL_DIR / "duplicates") -> Report:
     """Return how the detector does: duplicates must find their original, distinct texts nothing.
 
@@ -106,44 +111,29 @@ def evaluate_duplicates(settings: Settings, folder: Path = EVAL_DIR / "duplicate
     report = Report("duplicates")
     dedup = settings.dedup
     index = DedupIndex(dedup)
-    for seed in read_seed_corpus():
-        fp = fingerprint(seed.text, seed.title, seed.candidate.source, seed.published_at, dedup)
+
+    def add_original(key: str, fp: Fingerprint) -> None:
         found = index.match(fp)
-        if found is not None:
+        if found is None:
+            report.tn += 1
+        else:
             report.fp += 1
             report.wrong.append(
-                f"false merge  {seed.candidate.canonical_url} -> {found.of} ({found.method} {found.similarity})"
+                f"false merge  {key} -> {found.of} ({found.method} {found.similarity})"
             )
-        index.add(seed.candidate.canonical_url, fp)
+        index.add(key, fp)
+
+    for seed in read_seed_corpus():
+        fp = fingerprint(seed.text, seed.title, seed.candidate.source, seed.published_at, dedup)
+        add_original(seed.candidate.canonical_url, fp)
     cases = [
         (path, tomllib.loads(path.read_text(encoding="utf-8")))
         for path in sorted(folder.glob("*.toml"))
     ]
     for path, case in (c for c in cases if c[1]["expect"] == "distinct"):
-        fp = fingerprint(
-            case["text"],
-            case.get("title"),
-            case.get("source"),
-            _as_datetime(case.get("published")),
-            dedup,
-        )
-        found = index.match(fp)
-        if found is not None:
-            report.fp += 1
-            report.wrong.append(
-                f"false merge  {path.stem} -> {found.of} ({found.method} {found.similarity})"
-            )
-        else:
-            report.tn += 1
-        index.add(f"case://{path.stem}", fp)
+        add_original(f"case://{path.stem}", _case_fingerprint(case, dedup))
     for path, case in (c for c in cases if c[1]["expect"] == "duplicate"):
-        fp = fingerprint(
-            case["text"],
-            case.get("title"),
-            case.get("source"),
-            _as_datetime(case.get("published")),
-            dedup,
-        )
+        fp = _case_fingerprint(case, dedup)
         found = index.match(fp)
         if found is not None and found.of == case["of"]:
             report.tp += 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from prefect import task
 from prefect.cache_policies import NONE
@@ -30,6 +30,23 @@ class Assessed:
         return self.relevance.relevant and self.duplicate is None
 
 
+def judge_article(article: Article, settings: Settings) -> Assessed:
+    """Return the article with its relevance, keyword mentions and fingerprint (no duplicate yet)."""
+    return Assessed(
+        article=article,
+        relevance=judge(article.title, article.text, settings.topic),
+        mentions=count_keywords(article.title, article.text, settings.keywords),
+        fingerprint=fingerprint(
+            article.text,
+            article.title,
+            article.candidate.source,
+            article.published_at,
+            settings.dedup,
+        ),
+        duplicate=None,
+    )
+
+
 def assess_batch(articles: list[Article], settings: Settings, index: DedupIndex) -> list[Assessed]:
     """Return the batch's articles judged, in order; originals join the index as they pass.
 
@@ -37,25 +54,11 @@ def assess_batch(articles: list[Article], settings: Settings, index: DedupIndex)
     """
     assessed = []
     for article in articles:
-        fp = fingerprint(
-            article.text,
-            article.title,
-            article.candidate.source,
-            article.published_at,
-            settings.dedup,
-        )
-        duplicate = index.match(fp)
+        item = judge_article(article, settings)
+        duplicate = index.match(item.fingerprint)
         if duplicate is None:
-            index.add(article.candidate.canonical_url, fp)
-        assessed.append(
-            Assessed(
-                article=article,
-                relevance=judge(article.title, article.text, settings.topic),
-                mentions=count_keywords(article.title, article.text, settings.keywords),
-                fingerprint=fp,
-                duplicate=duplicate,
-            )
-        )
+            index.add(article.candidate.canonical_url, item.fingerprint)
+        assessed.append(replace(item, duplicate=duplicate))
     return assessed
 
 

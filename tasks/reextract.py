@@ -14,14 +14,11 @@ from prefect import task
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
-from tasks.assess import Assessed
+from tasks.assess import judge_article
 from tasks.backfill import Job
-from tasks.dedup import fingerprint
 from tasks.extract import extract_pages
 from tasks.fetch import Failure, Page
-from tasks.keywords import count_keywords
 from tasks.load import article_table, mention_table
-from tasks.relevance import judge
 from tasks.urls import Candidate, batches
 from warehouse import reader, sql, transaction, writer
 
@@ -52,28 +49,12 @@ def raw_pages(db_path: Path, job: Job) -> list[Page]:
     return pages
 
 
-def _judged(article, settings: Settings) -> Assessed:
-    return Assessed(
-        article=article,
-        relevance=judge(article.title, article.text, settings.topic),
-        mentions=count_keywords(article.title, article.text, settings.keywords),
-        fingerprint=fingerprint(
-            article.text,
-            article.title,
-            article.candidate.source,
-            article.published_at,
-            settings.dedup,
-        ),
-        duplicate=None,
-    )
-
-
 def reextract(db_path: Path, settings: Settings, job: Job) -> tuple[Reextracted, list[Failure]]:
     """Return what re-extracting the window's stored articles changed, and the pages that failed."""
     done, failures = Reextracted(), []
     for batch in batches(raw_pages(db_path, job), settings.fetch.batch_size):
         articles, failed = extract_pages(batch, settings.extract)
-        judged = [_judged(a, settings) for a in articles]
+        judged = [judge_article(a, settings) for a in articles]
         with writer(db_path) as con, transaction(con):
             con.register("batch_articles", article_table(judged, None))
             con.register("batch_mentions", mention_table(judged))
