@@ -24,6 +24,14 @@ DEFAULT_CONFIG = CONFIG_DIR / "default.toml"
 DEMO_CONFIG = CONFIG_DIR / "demo.toml"
 
 
+def _cron(value: str) -> str:
+    try:
+        CronSim(value, datetime(2000, 1, 1))
+    except CronSimError as exc:
+        raise ValueError(f"not a valid cron expression: {value!r} ({exc})") from None
+    return value
+
+
 class ConfigError(ValueError):
     """A config file that cannot be read or holds an unknown key or a wrong value."""
 
@@ -33,7 +41,50 @@ class _Strict(BaseModel):
 
 
 class Warehouse(_Strict):
-    path: Path
+    catalog: str = Field(min_length=1)
+    data_path: str
+    keep_snapshots_days: float = Field(ge=0, le=36500)
+    maintenance_cron: str
+    commit_limit: StrictBool
+
+    @field_validator("maintenance_cron")
+    @classmethod
+    def _valid_maintenance_cron(cls, value: str) -> str:
+        return _cron(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved_path(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "path" in data:
+            raise ValueError(
+                "warehouse.path is gone: the warehouse is a DuckLake now (warehouse.catalog and "
+                "warehouse.data_path); copy an old .duckdb file in with `sinorus warehouse import`"
+            )
+        return data
+
+    @field_validator("catalog")
+    @classmethod
+    def _known_catalog(cls, value: str) -> str:
+        if value.startswith("postgres:"):
+            if "=" not in value:
+                raise ValueError(
+                    f"a postgres catalog needs a conninfo (postgres:dbname=…): {value!r}"
+                )
+            return value
+        if value.split(":", 1)[0] in ("ducklake", "duckdb", "mysql", "http", "https"):
+            raise ValueError(f"a catalog is a SQLite file or postgres:<conninfo>, not {value!r}")
+        if value.removeprefix("sqlite:").endswith((".duckdb", ".ddb")):
+            raise ValueError(
+                f"{value} is a DuckDB file, the storage of earlier versions: point the catalog at "
+                "a .sqlite file and copy the old one in with `sinorus warehouse import`"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _postgres_has_data_path(self) -> Warehouse:
+        if self.catalog.startswith("postgres:") and not self.data_path:
+            raise ValueError("a postgres catalog needs a data_path (shared storage or s3://…)")
+        return self
 
 
 class Schedule(_Strict):
@@ -44,11 +95,7 @@ class Schedule(_Strict):
     @field_validator("cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
-        try:
-            CronSim(value, datetime(2000, 1, 1))
-        except CronSimError as exc:
-            raise ValueError(f"not a valid cron expression: {value!r} ({exc})") from None
-        return value
+        return _cron(value)
 
     @field_validator("timezone")
     @classmethod
@@ -210,11 +257,24 @@ class Settings(_Strict):
             raise ValueError(f"feeds listed twice: {', '.join(repeated)}")
         return self
 
-    def with_db(self, path: Path | str | None) -> Settings:
-        """Return these settings with the warehouse path replaced when one is given."""
-        if path is None:
+    def with_db(self, catalog: Path | str | None) -> Settings:
+        """Return these settings with another catalog when one is given (`--db`).
+
+        A SQLite catalog given this way keeps its Parquet files beside it (`x.sqlite` ->
+        `x.lake/`), so that two warehouses never share a data path; a postgres one keeps the
+        configured data path.
+        """
+        if catalog is None:
             return self
-        return self.model_copy(update={"warehouse": Warehouse(path=Path(path))})
+        catalog = str(catalog)
+        data_path = self.warehouse.data_path if catalog.startswith("postgres:") else ""
+        try:
+            warehouse = Warehouse.model_validate(
+                {**self.warehouse.model_dump(), "catalog": catalog, "data_path": data_path}
+            )
+        except ValidationError as exc:
+            raise ConfigError(_describe(exc, f"--db {catalog}")) from None
+        return self.model_copy(update={"warehouse": warehouse})
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -254,7 +314,13 @@ def load_settings(path: Path | str | None = None) -> Settings:
     if path is not None:
         path = Path(path)
         if path.resolve() != DEFAULT_CONFIG:
-            data = _overlay(data, _read_toml(path))
+            top = _read_toml(path)
+            lake = top.get("warehouse")
+            if isinstance(lake, dict) and "catalog" in lake and "data_path" not in lake:
+                # Another catalog with the default data path would share its Parquet folder
+                # with the default lake: its files go beside it instead (x.sqlite -> x.lake/).
+                top = _overlay(top, {"warehouse": {"data_path": ""}})
+            data = _overlay(data, top)
             source = f"{path} (over {DEFAULT_CONFIG.name})"
     try:
         return Settings.model_validate(data)

@@ -9,7 +9,7 @@ from pathlib import Path
 from prefect import flow
 
 from config import load_settings
-from tasks.assess import assess_batch_task
+from tasks.assess import judge_batch_task
 from tasks.backfill import (
     dry_run_report,
     finish_job_task,
@@ -21,10 +21,12 @@ from tasks.backfill import (
     place_in_window_task,
     save_discovery_task,
 )
+from tasks.commit import ensure_commit_limit_task
 from tasks.discover import discover_task
 from tasks.extract import extract_pages_task
 from tasks.fetch import fetch_pages_task
-from tasks.plan import dedup_index_task
+from tasks.load import Loaded
+from tasks.location import lake_of
 from tasks.progress import Tracker
 from tasks.reextract import reextract_task
 from tasks.runs import finish_run_task, record_failure, start_run_task
@@ -51,7 +53,6 @@ def backfill(
 ) -> dict:
     """Return the run summary after filling [since, until] from the source (or, dry, what it lists)."""
     settings = load_settings(config_path).with_db(db_path)
-    db = Path(settings.warehouse.path)
     job = make_job(
         source,
         since,
@@ -62,35 +63,36 @@ def backfill(
     if dry_run:
         return dry_run_report(job, discover_task(settings, job))
 
-    load_seeds_task(db, settings)
-    job = open_job_task(db, job)
-    summary = start_run_task(db, "backfill")
+    lake = lake_of(settings)
+    ensure_commit_limit_task(lake.commit_limit)
+    load_seeds_task(lake, settings)
+    job = open_job_task(lake, job)
+    summary = start_run_task(lake, "backfill")
     if source == "raw":
-        done, failures = reextract_task(db, settings, job)
-        summary.add_batch(0, failures, [])
+        done, failures = reextract_task(lake, settings, job, summary.run_id)
+        summary.add_batch(0, failures, Loaded())
         summary.backfill = job_report(job, {"reextracted": done.updated, "failed": done.failed}, [])
-        return finish_run_task(db, summary, []).as_dict()
+        return finish_run_task(lake, summary, []).as_dict()
 
     notes: list[str] = []
     if not job.discovered:
         found = discover_task(settings, job)
         notes = found.notes
-        save_discovery_task(db, job, found.candidates, notes)
-    todo = pending_task(db, job)
+        save_discovery_task(lake, job, found.candidates, notes)
+    todo = pending_task(lake, job)
     summary.new_urls = len(todo)
     tracker = Tracker(f"backfill {job.since}..{job.until} from {job.source}", len(todo)).start()
-    index = dedup_index_task(db, settings.dedup)
     for batch in batches(todo, settings.fetch.batch_size):
         pages, fetch_failures = fetch_pages_task(batch, settings.fetch)
         articles, extract_failures = extract_pages_task(pages, settings.extract)
         dated, rejected = place_in_window_task(articles, job)
-        assessed = assess_batch_task(dated, settings, index)
+        judged = judge_batch_task(dated, settings)
         failures = fetch_failures + extract_failures
-        load_backfill_batch_task(
-            db, job, assessed, rejected, failures, summary.run_id, settings.fetch
+        loaded = load_backfill_batch_task(
+            lake, job, judged, rejected, failures, summary.run_id, settings.fetch, settings.dedup
         )
-        summary.add_batch(len(pages), failures, assessed)
+        summary.add_batch(len(pages), failures, loaded)
         tracker.advance(len(batch))
 
-    summary.backfill = job_report(job, finish_job_task(db, job), notes)
-    return finish_run_task(db, summary, []).as_dict()
+    summary.backfill = job_report(job, finish_job_task(lake, job), notes)
+    return finish_run_task(lake, summary, []).as_dict()

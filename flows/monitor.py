@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect import flow, unmapped
 
 from config import load_settings
-from tasks.assess import assess_batch_task
+from tasks.assess import judge_batch_task
+from tasks.commit import ensure_commit_limit_task
 from tasks.extract import extract_pages_task
 from tasks.feeds import feed_results, read_feed_task
 from tasks.fetch import fetch_pages_task
 from tasks.load import load_batch_task
-from tasks.plan import dedup_index_task, feed_states_task, plan_candidates_task
+from tasks.location import lake_of
+from tasks.plan import feed_states_task, plan_candidates_task
 from tasks.runs import finish_run_task, record_failure, start_run_task
 from tasks.seeds import load_seeds_task
 from tasks.urls import batches
@@ -28,31 +28,32 @@ from tasks.urls import batches
 def monitor(config_path: str | None = None, db_path: str | None = None) -> dict:
     """Return the run summary after reading every feed and loading what is new and relevant."""
     settings = load_settings(config_path).with_db(db_path)
-    db = Path(settings.warehouse.path)
-    load_seeds_task(db, settings)
-    summary = start_run_task(db, "monitor")
-    states = feed_states_task(db)
+    lake = lake_of(settings)
+    ensure_commit_limit_task(lake.commit_limit)
+    load_seeds_task(lake, settings)
+    summary = start_run_task(lake, "monitor")
+    states = feed_states_task(lake)
 
     futures = read_feed_task.map(settings.feeds, unmapped(states), unmapped(settings.fetch))
     feeds = feed_results(settings.feeds, [f.result(raise_on_failure=False) for f in futures])
     summary.add_feeds(feeds)
 
-    candidates = plan_candidates_task(db, feeds, "monitor")
+    candidates = plan_candidates_task(lake, feeds, "monitor")
     summary.new_urls = len(candidates)
-    index = dedup_index_task(db, settings.dedup)
     for batch in batches(candidates, settings.fetch.batch_size):
         pages, fetch_failures = fetch_pages_task(batch, settings.fetch)
         articles, extract_failures = extract_pages_task(pages, settings.extract)
-        assessed = assess_batch_task(articles, settings, index)
+        judged = judge_batch_task(articles, settings)
         failures = fetch_failures + extract_failures
-        load_batch_task(
-            db,
-            assessed,
+        loaded = load_batch_task(
+            lake,
+            judged,
             failures,
             summary.run_id,
             settings.fetch.retry_failed_after_hours,
+            settings.dedup,
             settings.fetch.keep_raw_html,
         )
-        summary.add_batch(len(pages), failures, assessed)
+        summary.add_batch(len(pages), failures, loaded)
 
-    return finish_run_task(db, summary, feeds).as_dict()
+    return finish_run_task(lake, summary, feeds).as_dict()

@@ -7,46 +7,33 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from config import DEMO_CONFIG, ConfigError, Settings, load_settings
+from config import DEMO_CONFIG, Settings
+from sinorus.lake_commands import warehouse_app
+from sinorus.options import (
+    AsOfOption,
+    ConfigOption,
+    DbOption,
+    JsonOption,
+    console,
+    errors,
+    lake_or_exit,
+    settings_or_exit,
+)
 from sinorus.report import progress_bar, render_rows, render_summary, to_json
-from warehouse import reader, sql
+from warehouse import WarehouseError, WarehouseMissing, reader, snapshot_reader, sql
 
 app = typer.Typer(
     help="A news monitor for analysts who follow the relationship between China and Russia.",
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-errors = Console(stderr=True)
+app.add_typer(warehouse_app, name="warehouse")
 
 NEWSROOM_PORT = 8765  # fixed: config/demo.toml's feed URLs name it
 
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--config", envvar="SINORUS_CONFIG", help="A TOML file laid over config/default.toml."
-    ),
-]
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", envvar="SINORUS_DB", help="The DuckDB file (overrides warehouse.path)."),
-]
-JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print the run summary as one JSON object.")
-]
 
-
-def _settings(config: Path | None, db: Path | None) -> Settings:
-    try:
-        return load_settings(config).with_db(db)
-    except ConfigError as exc:
-        errors.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(2) from None
-
-
-def _run_monitor(config: Path | None, db: Path | None, as_json: bool) -> dict:
+def _run_monitor(config: Path | None, db: str | None, as_json: bool) -> dict:
     from flows.monitor import monitor
 
     summary = monitor(str(config) if config else None, str(db) if db else None)
@@ -60,7 +47,7 @@ def _run_monitor(config: Path | None, db: Path | None, as_json: bool) -> dict:
 @app.command()
 def run(config: ConfigOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
     """Run one monitor pass over the configured feeds."""
-    _settings(config, db)  # fail on a bad config before Prefect starts
+    settings_or_exit(config, db)  # fail on a bad config before Prefect starts
     summary = _run_monitor(config, db, as_json)
     raise typer.Exit(0 if summary["status"] == "completed" else 1)
 
@@ -71,7 +58,7 @@ def demo(config: ConfigOption = None, db: DbOption = None, as_json: JsonOption =
     from sinorus.newsroom import Newsroom
 
     config = config or DEMO_CONFIG
-    settings = _settings(config, db)
+    settings = settings_or_exit(config, db)
     with Newsroom(port=NEWSROOM_PORT) as newsroom:
         if not as_json:
             console.print(f"The sample newsroom is up at {newsroom.base_url}", highlight=False)
@@ -92,7 +79,7 @@ def serve(
     """Serve the monitor on the configured schedule until Ctrl-C (starts a Prefect server if needed)."""
     from sinorus.serve import serve_monitor
 
-    settings = _settings(config, db)
+    settings = settings_or_exit(config, db)
     serve_monitor(settings, str(config) if config else None, str(db) if db else None, port)
 
 
@@ -120,7 +107,7 @@ def backfill(
     """Fill a past date range (both ends included); run it again to resume an interrupted one."""
     from tasks.backfill import make_job
 
-    settings = _settings(config, db)
+    settings = settings_or_exit(config, db)
     try:  # the arguments fail here, before Prefect starts, with a clear message
         make_job(source, since.date(), until.date(), undated or settings.backfill.undated, urls)
     except (ValueError, OSError) as exc:
@@ -162,10 +149,10 @@ def rescore(config: ConfigOption = None, db: DbOption = None, as_json: JsonOptio
     from tasks.rescore import rescore as rescore_articles
     from tasks.seeds import load_seeds
 
-    settings = _settings(config, db)
-    db_path = Path(settings.warehouse.path)
-    load_seeds(db_path, settings)
-    summary = rescore_articles(db_path, settings).as_dict()
+    settings = settings_or_exit(config, db)
+    lake = lake_or_exit(settings)
+    load_seeds(lake, settings)
+    summary = rescore_articles(lake, settings).as_dict()
     if as_json:
         print(to_json(summary))
     else:
@@ -173,19 +160,41 @@ def rescore(config: ConfigOption = None, db: DbOption = None, as_json: JsonOptio
         render_rows(console, ["", "count"], rows, "table", title="Rescored with the current rules")
 
 
-def _query(
-    settings: Settings, query: str, params: dict | None = None
-) -> tuple[list[str], list[tuple]]:
-    db_path = Path(settings.warehouse.path)
-    if not db_path.exists():
-        # A new warehouse starts with its baseline: the seed corpus.
-        from tasks.seeds import load_seeds
+def _as_of(value: str | None) -> str | int | None:
+    """Return --as-of as a snapshot id or a normalised UTC timestamp; exits 2 on anything else."""
+    if value is None:
+        return None
+    if value.strip().isdigit():
+        return int(value)
+    try:
+        return datetime.fromisoformat(value.strip()).isoformat(sep=" ")
+    except ValueError:
+        errors.print(
+            f"[red]error:[/red] --as-of takes a snapshot id or a time such as "
+            f"'2026-11-20 08:00', not {value!r}",
+            highlight=False,
+        )
+        raise typer.Exit(2) from None
 
-        load_seeds(db_path, settings)
-    with reader(db_path) as con:
-        cursor = con.execute(query, params or {})
-        columns = [d[0] for d in cursor.description] if cursor.description else []
-        return columns, cursor.fetchall()
+
+def _query(
+    settings: Settings, query: str, params: dict | None = None, as_of: str | int | None = None
+) -> tuple[list[str], list[tuple]]:
+    """Return the columns and rows of a read-only query; exits 1 when there is no warehouse."""
+    import duckdb
+
+    lake = lake_or_exit(settings)
+    try:
+        with snapshot_reader(lake, as_of) if as_of is not None else reader(lake) as con:
+            cursor = con.execute(query, params or {})
+            columns = [d[0] for d in cursor.description] if cursor.description else []
+            return columns, cursor.fetchall()
+    except (WarehouseMissing, WarehouseError) as exc:
+        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    except duckdb.Error as exc:
+        errors.print(f"[red]error:[/red] {str(exc).strip()}", highlight=False)
+        raise typer.Exit(1) from None
 
 
 @app.command("sql")
@@ -194,25 +203,22 @@ def sql_command(
     config: ConfigOption = None,
     db: DbOption = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    as_of: AsOfOption = None,
 ) -> None:
     """Run a read-only SQL query on the warehouse and print the result."""
-    import duckdb
-
     if fmt not in ("table", "csv", "json"):
         errors.print(f"[red]error:[/red] --format must be table, csv or json, not {fmt!r}")
         raise typer.Exit(2)
-    settings = _settings(config, db)
-    try:
-        columns, rows = _query(settings, query)
-    except duckdb.Error as exc:
-        errors.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(1) from None
+    settings = settings_or_exit(config, db)
+    columns, rows = _query(settings, query, as_of=_as_of(as_of))
     render_rows(console, columns, rows, fmt)
 
 
-def _print_trends(settings: Settings, days: int, top: int) -> None:
-    columns, rows = _query(settings, sql("top_keywords"), {"days": days, "top": top})
+def _print_trends(settings: Settings, days: int, top: int, as_of: str | int | None = None) -> None:
+    columns, rows = _query(settings, sql("top_keywords"), {"days": days, "top": top}, as_of)
     title = f"Keyword trends: top {top} keywords a day (stories, mentions)"
+    if as_of is not None:
+        title += f", as of {as_of}"
     render_rows(console, columns, rows, "table", title=title)
 
 
@@ -222,10 +228,11 @@ def trends(
     db: DbOption = None,
     days: Annotated[int, typer.Option(help="How many days back from the latest story.")] = 30,
     top: Annotated[int, typer.Option(help="Keywords shown per day.")] = 5,
+    as_of: AsOfOption = None,
 ) -> None:
     """Print the keyword-trend table: per day, the top keywords by stories and mentions."""
-    settings = _settings(config, db)
-    _print_trends(settings, days, top)
+    settings = settings_or_exit(config, db)
+    _print_trends(settings, days, top, _as_of(as_of))
 
 
 @app.command()

@@ -107,7 +107,15 @@ def render_summary(console: Console, summary: dict) -> None:
     )
     for key, label in COUNTS:
         counts.add_row(label, str(summary[key]))
+    if summary.get("already_stored"):
+        counts.add_row("stored meanwhile by another run", str(summary["already_stored"]))
     console.print(counts)
+    if summary.get("snapshot") is not None:
+        console.print(
+            f"Its last batch is snapshot {summary['snapshot']}: "
+            f"`sinorus trends --as-of {summary['snapshot']}` shows the warehouse as it left it.",
+            highlight=False,
+        )
     sections = [
         ("Failed feeds", "failed_feeds", ["name", "url", "error"]),
         ("Failed pages", "failed_pages", ["url", "stage", "reason"]),

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 
@@ -64,7 +65,20 @@ def prefect_server(port: int) -> Iterator[str]:
         "--port",
         str(port),
     ]
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, start_new_session=True)
+    # The server's own log goes to a file: on a terminal it buries the runs' lines, and a
+    # process reading ours must not wait on a pipe the server holds open.
+    home = Path(os.environ["PREFECT_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    log = (home / "server.log").open("ab")
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    log.close()
+    print(f"started a Prefect server on {api_url} (its log: {home / 'server.log'})", flush=True)
     try:
         wait_healthy(api_url, process, SERVER_START_TIMEOUT)
         os.environ["PREFECT_API_URL"] = api_url
@@ -92,6 +106,7 @@ def serve_monitor(
         from prefect.schedules import Cron, Interval
 
         from flows.backfill import backfill
+        from flows.maintenance import maintenance
         from flows.monitor import monitor
 
         schedule = (
@@ -106,19 +121,29 @@ def serve_monitor(
             name="scheduled",
             schedule=schedule,
             parameters={"config_path": config_path, "db_path": db_path},
-            concurrency_limit=1,  # one writer at a time: a slow run delays the next, never overlaps
+            concurrency_limit=1,  # a slow run delays the next, never overlaps it
             description="One monitor pass over the configured feeds.",
         )
         # No schedule: started by hand, from the UI or `prefect deployment run 'backfill/manual'
-        # -p since=2023-03-01 -p until=2023-03-31`; it shares the warehouse, so one at a time.
+        # -p since=2023-03-01 -p until=2023-03-31`; it may run beside the monitor (the lake
+        # takes their commits one at a time), but one backfill at a time.
         manual = backfill.to_deployment(
             name="manual",
             parameters={"config_path": config_path, "db_path": db_path},
             concurrency_limit=1,
             description="Fill a past date range: feeds, sitemaps, gdelt, urls or raw.",
         )
+        nightly = maintenance.to_deployment(
+            name="nightly",
+            schedule=Cron(settings.warehouse.maintenance_cron, timezone=settings.schedule.timezone),
+            parameters={"config_path": config_path, "db_path": db_path},
+            concurrency_limit=1,
+            description="The lake's upkeep: merge small files, expire old snapshots.",
+        )
         print(
-            f"serving the monitor and the backfill against {api_url} — Ctrl-C to stop", flush=True
+            f"serving the monitor, the backfill and the lake's maintenance against {api_url} "
+            "— Ctrl-C to stop",
+            flush=True,
         )
         with suppress(KeyboardInterrupt):
-            serve(deployment, manual, print_starting_message=True)
+            serve(deployment, manual, nightly, print_starting_message=True)

@@ -47,19 +47,33 @@ def judge_article(article: Article, settings: Settings) -> Assessed:
     )
 
 
-def assess_batch(articles: list[Article], settings: Settings, index: DedupIndex) -> list[Assessed]:
-    """Return the batch's articles judged, in order; originals join the index as they pass.
+def judge_batch(articles: list[Article], settings: Settings) -> list[Assessed]:
+    """Return the batch's articles judged, in order, duplicates not yet decided.
 
-    Each article is compared with the seeds, everything stored, and the earlier ones in the batch.
+    This is the CPU work of a batch; it needs nothing from the warehouse, so it runs before the
+    commit and outside the writer lock.
+    """
+    return [judge_article(article, settings) for article in articles]
+
+
+def match_batch(judged: list[Assessed], index: DedupIndex) -> list[Assessed]:
+    """Return the judged articles with their duplicates decided; originals join the index in order.
+
+    `index` holds what they are compared with (at commit time: the stored originals that share a
+    key with the batch), and each article is also compared with the earlier ones of the batch.
     """
     assessed = []
-    for article in articles:
-        item = judge_article(article, settings)
+    for item in judged:
         duplicate = index.match(item.fingerprint)
         if duplicate is None:
-            index.add(article.candidate.canonical_url, item.fingerprint)
+            index.add(item.article.candidate.canonical_url, item.fingerprint)
         assessed.append(replace(item, duplicate=duplicate))
     return assessed
 
 
-assess_batch_task = task(assess_batch, name="assess-batch", cache_policy=NONE)
+def assess_batch(articles: list[Article], settings: Settings, index: DedupIndex) -> list[Assessed]:
+    """Return the batch's articles judged and matched against `index` (evaluation, tests)."""
+    return match_batch(judge_batch(articles, settings), index)
+
+
+judge_batch_task = task(judge_batch, name="judge-batch", cache_policy=NONE)

@@ -18,14 +18,15 @@ import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NONE
 
-from config.settings import Fetch
+from config.settings import Dedup, Fetch
 from tasks.assess import Assessed
+from tasks.commit import committing
 from tasks.extract import Article
 from tasks.fetch import Failure, utcnow
 from tasks.listing import Discovery
-from tasks.load import write_batch
+from tasks.load import Loaded, write_batch
 from tasks.urls import Candidate
-from warehouse import reader, sql, transaction, writer
+from warehouse import Lake, reader, sql
 
 SOURCES = ("feeds", "sitemaps", "gdelt", "urls", "raw")
 UNDATED_POLICIES = ("drop", "sighting")
@@ -101,10 +102,10 @@ def make_job(source: str, since: date, until: date, undated: str, urls_file: Pat
     return Job(f"{source}-{since}-{until}-{digest}", source, since, until, undated, arguments)
 
 
-def open_job(db_path: Path, job: Job) -> Job:
+def open_job(lake: Lake, job: Job) -> Job:
     """Return the job as recorded in the warehouse (recording it if new)."""
     now = utcnow()
-    with writer(db_path) as con:
+    with committing(lake, "open backfill job", None) as con:
         con.execute(
             sql("insert_backfill_job"),
             {
@@ -146,9 +147,9 @@ def queue_table(job: Job, candidates: list[Candidate]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=QUEUE)
 
 
-def save_discovery(db_path: Path, job: Job, candidates: list[Candidate], notes: list[str]) -> int:
+def save_discovery(lake: Lake, job: Job, candidates: list[Candidate], notes: list[str]) -> int:
     """Return how many URLs were queued; the queue and the job's new status land together."""
-    with writer(db_path) as con, transaction(con):
+    with committing(lake, "backfill discovery", None) as con:
         batch_queue = queue_table(job, candidates)
         con.register("batch_queue", batch_queue)
         con.execute(sql("insert_backfill_queue"))
@@ -166,9 +167,9 @@ def save_discovery(db_path: Path, job: Job, candidates: list[Candidate], notes: 
     return queued
 
 
-def pending(db_path: Path, job: Job) -> list[Candidate]:
+def pending(lake: Lake, job: Job) -> list[Candidate]:
     """Return the job's URLs still to fetch, after marking those already stored as known."""
-    with writer(db_path) as con:
+    with committing(lake, "backfill pending", None) as con:
         con.execute(sql("mark_known"), {"job_id": job.job_id, "now": utcnow()})
         rows = con.execute(sql("backfill_pending"), {"job_id": job.job_id}).fetchall()
     return [
@@ -204,9 +205,14 @@ def place_in_window(
 
 
 def _statuses(
-    assessed: list[Assessed], rejected: dict[str, tuple[str, str]], failures: list[Failure]
+    loaded: Loaded, rejected: dict[str, tuple[str, str]], failures: list[Failure]
 ) -> pa.Table:
+    assessed: list[Assessed] = loaded.assessed
     rows = [{"canonical_url": k, "status": s, "reason": r} for k, (s, r) in rejected.items()]
+    rows += [
+        {"canonical_url": url, "status": "known", "reason": "stored meanwhile by another run"}
+        for url in loaded.already_stored
+    ]
     for item in assessed:
         status = (
             "duplicate" if item.duplicate else "stored" if item.relevance.relevant else "irrelevant"
@@ -232,33 +238,41 @@ def _statuses(
 
 
 def load_backfill_batch(
-    db_path: Path,
+    lake: Lake,
     job: Job,
-    assessed: list[Assessed],
+    judged: list[Assessed],
     rejected: dict[str, tuple[str, str]],
     failures: list[Failure],
     run_id: str,
     fetch: Fetch,
-) -> int:
-    """Return how many articles were inserted; they and the queue statuses land in one transaction."""
-    with writer(db_path) as con, transaction(con):
-        inserted = write_batch(
-            con, assessed, failures, run_id, fetch.retry_failed_after_hours, fetch.keep_raw_html
+    dedup: Dedup,
+) -> Loaded:
+    """Return what the batch commit did; its articles and queue statuses land in one snapshot."""
+    with committing(lake, "backfill batch", run_id, batch=True) as con:
+        loaded = write_batch(
+            con,
+            judged,
+            failures,
+            run_id,
+            fetch.retry_failed_after_hours,
+            dedup,
+            fetch.keep_raw_html,
         )
-        con.register("batch_status", _statuses(assessed, rejected, failures))
+        con.register("batch_status", _statuses(loaded, rejected, failures))
         con.execute(sql("set_queue_status"), {"job_id": job.job_id, "now": utcnow()})
-    return inserted
+    loaded.snapshot = con.snapshot
+    return loaded
 
 
-def progress(db_path: Path, job: Job) -> dict[str, int]:
+def progress(lake: Lake, job: Job) -> dict[str, int]:
     """Return the job's queue entries counted by status."""
-    with reader(db_path) as con:
+    with reader(lake) as con:
         return dict(con.execute(sql("backfill_progress"), {"job_id": job.job_id}).fetchall())
 
 
-def finish_job(db_path: Path, job: Job) -> dict[str, int]:
+def finish_job(lake: Lake, job: Job) -> dict[str, int]:
     """Return the job's final counts by status, after marking it completed."""
-    with writer(db_path) as con:
+    with committing(lake, "finish backfill job", None) as con:
         con.execute(
             sql("set_backfill_job"),
             {
@@ -269,7 +283,7 @@ def finish_job(db_path: Path, job: Job) -> dict[str, int]:
                 "now": utcnow(),
             },
         )
-    return progress(db_path, job)
+    return progress(lake, job)
 
 
 def job_report(job: Job, counts: dict[str, int], notes: list[str]) -> dict:

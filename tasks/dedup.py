@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -200,6 +201,36 @@ def stored_fingerprint(row: tuple, dedup: Dedup) -> tuple[str, Fingerprint]:
         title_key=title,
         published=published.date() if published else None,
     )
+
+
+def _key(layer: bytes, value: bytes) -> int:
+    return int.from_bytes(
+        hashlib.blake2b(layer + b"|" + value, digest_size=8).digest(), "big", signed=True
+    )
+
+
+def _band_keys(layer: bytes, minhash: RMinHash, dedup: Dedup) -> list[int]:
+    values = minhash.digest()
+    rows = dedup.num_perm // dedup.bands
+    return [
+        _key(
+            layer + b"%d" % band, struct.pack(f"<{rows}I", *values[band * rows : (band + 1) * rows])
+        )
+        for band in range(dedup.bands)
+    ]
+
+
+def index_keys(fp: Fingerprint, dedup: Dedup) -> list[int]:
+    """Return the keys an original is found under: text hash, title key, every LSH band of both
+    signatures (the warehouse's `dedup_keys`).
+
+    Two texts share a band key when their signatures agree on all of that band's rows: the
+    same candidate rule as an LSH index with `dedup.bands` bands.
+    """
+    keys = [_key(b"text", fp.text_hash.encode())]
+    if fp.title_key:
+        keys.append(_key(b"title", fp.title_key.encode()))
+    return keys + _band_keys(b"full", fp.minhash, dedup) + _band_keys(b"lead", fp.lead, dedup)
 
 
 def build_index(rows: Iterable[tuple], dedup: Dedup) -> DedupIndex:

@@ -1,21 +1,29 @@
-"""Load a judged batch into the warehouse: one transaction, no row twice."""
+"""Load a judged batch into the warehouse: duplicates decided and rows written in one commit.
+
+The commit holds the writer lock (warehouse/lock.py) and, inside a Prefect flow, the
+`warehouse-commit` global concurrency limit (tasks/commit.py): the batch's duplicate candidates are
+looked up in the warehouse's own index (`dedup_keys`) and the rows inserted with anti-joins on
+their keys, so concurrent runs never store a URL twice nor count two copies of one text.
+"""
 
 from __future__ import annotations
 
 import json
 import zlib
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NONE
 
-from tasks.assess import Assessed
-from tasks.dedup import to_bytes
+from config.settings import Dedup
+from tasks.assess import Assessed, match_batch
+from tasks.commit import committing
+from tasks.dedup import build_index, index_keys, to_bytes
 from tasks.fetch import Failure, utcnow
-from warehouse import sql, transaction, writer
+from warehouse import Lake, sql
 
 ARTICLES = pa.schema(
     [
@@ -59,6 +67,34 @@ RAW_PAGES = pa.schema(
 MENTIONS = pa.schema(
     [("canonical_url", pa.string()), ("keyword", pa.string()), ("mentions", pa.int32())]
 )
+KEYS = pa.schema([("key", pa.int64()), ("canonical_url", pa.string())])
+FAILURES = pa.schema(
+    [
+        ("canonical_url", pa.string()),
+        ("url", pa.string()),
+        ("origin", pa.string()),
+        ("source", pa.string()),
+        ("title", pa.string()),
+        ("feed_published_at", pa.timestamp("us")),
+        ("stage", pa.string()),
+        ("reason", pa.string()),
+        ("http_status", pa.int32()),
+        ("transient", pa.bool_()),
+        ("now", pa.timestamp("us")),
+        ("retry_after", pa.timestamp("us")),
+    ]
+)
+
+
+@dataclass
+class Loaded:
+    """What a batch commit did: the articles with their duplicates decided, and the snapshot."""
+
+    inserted: int = 0
+    assessed: list[Assessed] = field(default_factory=list)
+    # fetched, but stored meanwhile by another run (a concurrent monitor or backfill)
+    already_stored: list[str] = field(default_factory=list)
+    snapshot: int | None = None
 
 
 def article_table(assessed: list[Assessed], run_id: str | None) -> pa.Table:
@@ -125,68 +161,107 @@ def raw_table(assessed: list[Assessed]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=RAW_PAGES)
 
 
+def key_table(assessed: list[Assessed], dedup: Dedup) -> pa.Table:
+    """Return the duplicate-index keys of the articles as an Arrow table."""
+    rows = [
+        {"key": key, "canonical_url": item.article.candidate.canonical_url}
+        for item in assessed
+        for key in index_keys(item.fingerprint, dedup)
+    ]
+    return pa.Table.from_pylist(rows, schema=KEYS)
+
+
 def _retry_at(failure: Failure, now: datetime, retry_hours: float) -> datetime:
     # Transient trouble (timeouts, 5xx, 429) is worth the very next run, unless the server named
-    # a later time; the rest waits.
+    # a later time; the rest waits. A delay too large for a timestamp waits "for ever".
     if failure.transient:
-        return now + timedelta(seconds=failure.retry_after or 0)
-    return now + timedelta(hours=retry_hours)
+        delay = timedelta(seconds=failure.retry_after or 0)
+    else:
+        delay = timedelta(hours=min(retry_hours, 24 * 365 * 100))
+    return now + delay
+
+
+def failure_table(failures: list[Failure], retry_hours: float) -> pa.Table:
+    """Return the failed pages as an Arrow table, each with the time it is due again."""
+    now = utcnow()
+    rows = [
+        {
+            "canonical_url": f.candidate.canonical_url,
+            "url": f.candidate.url,
+            "origin": f.candidate.origin,
+            "source": f.candidate.source,
+            "title": f.candidate.title,
+            "feed_published_at": f.candidate.published_at,
+            "stage": f.stage,
+            "reason": f.reason,
+            "http_status": f.http_status,
+            "transient": f.transient,
+            "now": now,
+            "retry_after": _retry_at(f, now, retry_hours),
+        }
+        for f in {f.candidate.canonical_url: f for f in failures}.values()
+    ]
+    return pa.Table.from_pylist(rows, schema=FAILURES)
+
+
+def decide_duplicates(
+    con: duckdb.DuckDBPyConnection, judged: list[Assessed], dedup: Dedup
+) -> list[Assessed]:
+    """Return the judged articles with duplicates decided against the warehouse and the batch.
+
+    One join finds the stored originals that share a key with the batch; only those are read.
+    """
+    con.register("batch_keys", key_table(judged, dedup))
+    rows = con.execute(sql("dedup_candidates")).fetchall()
+    con.unregister("batch_keys")
+    return match_batch(judged, build_index(rows, dedup))
 
 
 def write_batch(
     con: duckdb.DuckDBPyConnection,
-    assessed: list[Assessed],
+    judged: list[Assessed],
     failures: list[Failure],
     run_id: str | None,
     retry_hours: float,
+    dedup: Dedup,
     keep_raw: bool = False,
-) -> int:
-    """Return how many articles were inserted, writing the batch on `con` (inside a transaction)."""
-    now = utcnow()
+) -> Loaded:
+    """Return what the batch commit did, writing it on `con` (inside the writer's transaction)."""
+    urls = [item.article.candidate.canonical_url for item in judged]
+    stored = {row[0] for row in con.execute(sql("stored_urls"), {"urls": urls}).fetchall()}
+    fresh = [item for item in judged if item.article.candidate.canonical_url not in stored]
+    assessed = decide_duplicates(con, fresh, dedup)
+    originals = [item for item in assessed if item.duplicate is None]
     con.register("batch_articles", article_table(assessed, run_id))
     con.register("batch_mentions", mention_table(assessed))
+    con.register("batch_keys", key_table(originals, dedup))
     inserted = con.execute(sql("insert_articles")).fetchone()[0]
     con.execute(sql("insert_mentions"))
+    con.execute(sql("insert_dedup_keys"))
     if keep_raw:
         con.register("batch_raw", raw_table(assessed))
         con.execute(sql("insert_raw_pages"))
-    con.execute(
-        sql("clear_failures"),
-        {"urls": [item.article.candidate.canonical_url for item in assessed]},
-    )
-    for failure in failures:
-        candidate = failure.candidate
-        con.execute(
-            sql("upsert_failure"),
-            {
-                "canonical_url": candidate.canonical_url,
-                "url": candidate.url,
-                "origin": candidate.origin,
-                "source": candidate.source,
-                "title": candidate.title,
-                "feed_published_at": candidate.published_at,
-                "stage": failure.stage,
-                "reason": failure.reason,
-                "http_status": failure.http_status,
-                "transient": failure.transient,
-                "now": now,
-                "retry_after": _retry_at(failure, now, retry_hours),
-            },
-        )
-    return inserted
+    con.execute(sql("clear_failures"), {"urls": urls})
+    if failures:
+        con.register("batch_failures", failure_table(failures, retry_hours))
+        con.execute(sql("upsert_failures"))
+    return Loaded(inserted, assessed, sorted(stored))
 
 
 def load_batch(
-    db_path: Path,
-    assessed: list[Assessed],
+    lake: Lake,
+    judged: list[Assessed],
     failures: list[Failure],
     run_id: str | None,
     retry_hours: float,
+    dedup: Dedup,
     keep_raw: bool = False,
-) -> int:
-    """Return how many articles were inserted; the batch and its failures land in one transaction."""
-    with writer(db_path) as con, transaction(con):
-        return write_batch(con, assessed, failures, run_id, retry_hours, keep_raw)
+) -> Loaded:
+    """Return what the batch commit did; the batch and its failures land in one snapshot."""
+    with committing(lake, "batch", run_id, batch=True) as con:
+        loaded = write_batch(con, judged, failures, run_id, retry_hours, dedup, keep_raw)
+    loaded.snapshot = con.snapshot
+    return loaded
 
 
 load_batch_task = task(load_batch, name="load-batch", cache_policy=NONE)

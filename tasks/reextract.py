@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NONE
@@ -16,11 +15,12 @@ from prefect.cache_policies import NONE
 from config.settings import Settings
 from tasks.assess import judge_article
 from tasks.backfill import Job
+from tasks.commit import committing
 from tasks.extract import extract_pages
 from tasks.fetch import Failure, Page
-from tasks.load import article_table, mention_table
+from tasks.load import article_table, key_table, mention_table
 from tasks.urls import Candidate, batches
-from warehouse import reader, sql, transaction, writer
+from warehouse import Lake, reader, sql
 
 
 @dataclass
@@ -32,9 +32,9 @@ class Reextracted:
     failed: int = 0
 
 
-def raw_pages(db_path: Path, job: Job) -> list[Page]:
+def raw_pages(lake: Lake, job: Job) -> list[Page]:
     """Return the kept HTML of the stored articles dated in the job's window."""
-    with reader(db_path) as con:
+    with reader(lake) as con:
         rows = con.execute(
             sql("raw_in_window"), {"since": job.since, "until": job.until}
         ).fetchall()
@@ -49,17 +49,21 @@ def raw_pages(db_path: Path, job: Job) -> list[Page]:
     return pages
 
 
-def reextract(db_path: Path, settings: Settings, job: Job) -> tuple[Reextracted, list[Failure]]:
+def reextract(
+    lake: Lake, settings: Settings, job: Job, run_id: str | None = None
+) -> tuple[Reextracted, list[Failure]]:
     """Return what re-extracting the window's stored articles changed, and the pages that failed."""
     done, failures = Reextracted(), []
-    for batch in batches(raw_pages(db_path, job), settings.fetch.batch_size):
+    for batch in batches(raw_pages(lake, job), settings.fetch.batch_size):
         articles, failed = extract_pages(batch, settings.extract)
         judged = [judge_article(a, settings) for a in articles]
-        with writer(db_path) as con, transaction(con):
+        with committing(lake, "re-extract batch", run_id, batch=True) as con:
             con.register("batch_articles", article_table(judged, None))
             con.register("batch_mentions", mention_table(judged))
+            con.register("batch_keys", key_table(judged, settings.dedup))
             con.execute(sql("apply_reextract"))
             con.execute(sql("replace_mentions"))
+            con.execute(sql("replace_dedup_keys"))
         done.pages += len(batch)
         done.updated += len(judged)
         done.failed += len(failed)

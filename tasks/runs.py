@@ -5,15 +5,35 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
+import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NONE
 
-from tasks.assess import Assessed
+from tasks.commit import committing
 from tasks.feeds import FeedResult
 from tasks.fetch import Failure, utcnow
-from warehouse import sql, transaction, writer
+from tasks.load import Loaded
+from tasks.location import lake_of
+from warehouse import Lake, sql, writer
+
+FEED_CHECKS = pa.schema(
+    [
+        ("url", pa.string()),
+        ("name", pa.string()),
+        ("etag", pa.string()),
+        ("last_modified", pa.string()),
+        ("body_hash", pa.string()),
+        ("status", pa.string()),
+        ("error", pa.string()),
+        ("http_status", pa.int32()),
+        ("entries", pa.int32()),
+        ("ok", pa.bool_()),
+        ("now", pa.timestamp("us")),
+    ]
+)
+# Summary fields that are not columns of `runs`.
+DETAILS = {"flow", "backfill", "snapshots", "already_stored"}
 
 
 @dataclass
@@ -34,6 +54,9 @@ class RunSummary:
     irrelevant: int = 0
     duplicates: int = 0
     stored: int = 0
+    already_stored: int = 0  # fetched, but stored meanwhile by another run
+    snapshot: int | None = None  # the last snapshot this run's batches committed
+    snapshots: list[int] = field(default_factory=list)  # every snapshot this run committed
     error: str | None = None
     failed_feeds: list[dict] = field(default_factory=list)
     failed_pages: list[dict] = field(default_factory=list)
@@ -54,8 +77,13 @@ class RunSummary:
                     {"name": result.feed.name, "url": result.feed.url, "error": result.error}
                 )
 
-    def add_batch(self, fetched: int, failures: list[Failure], assessed: list[Assessed]) -> None:
-        """Count one processed batch."""
+    def add_batch(self, fetched: int, failures: list[Failure], loaded: Loaded) -> None:
+        """Count one committed batch."""
+        assessed = loaded.assessed
+        if loaded.snapshot is not None:
+            self.snapshot = loaded.snapshot
+            self.snapshots.append(loaded.snapshot)
+        self.already_stored += len(loaded.already_stored)
         self.pages_fetched += fetched
         self.pages_failed += len(failures)
         self.extracted += len(assessed)
@@ -98,7 +126,7 @@ class RunSummary:
         return asdict(self)
 
 
-def start_run(db_path: Path, flow: str) -> RunSummary:
+def start_run(lake: Lake, flow: str) -> RunSummary:
     """Return a new run's summary after recording the run as started.
 
     Inside a Prefect flow run the run takes its id, so the failure hook can find the row.
@@ -107,49 +135,55 @@ def start_run(db_path: Path, flow: str) -> RunSummary:
 
     run_id = (flow_run.id or uuid.uuid4().hex).replace("-", "")
     summary = RunSummary(run_id=run_id, flow=flow)
-    with writer(db_path) as con:
+    with committing(lake, "start run", run_id) as con:
         con.execute(sql("start_run"), {"run_id": summary.run_id, "flow": flow, "now": utcnow()})
     return summary
 
 
-def _feed_params(result: FeedResult, now) -> dict:
-    return {
-        "url": result.feed.url,
-        "name": result.feed.name,
-        "etag": result.etag,
-        "last_modified": result.last_modified,
-        "body_hash": result.body_hash,
-        "status": result.status,
-        "error": result.error or result.warning,
-        "http_status": result.http_status,
-        "entries": len(result.entries) if result.status == "ok" else None,
-        "ok": result.ok,
-        "now": now,
-    }
+def feed_table(results: list[FeedResult]) -> pa.Table:
+    """Return the feed checks as an Arrow table shaped for upsert_feeds."""
+    now = utcnow()
+    rows = [
+        {
+            "url": result.feed.url,
+            "name": result.feed.name,
+            "etag": result.etag,
+            "last_modified": result.last_modified,
+            "body_hash": result.body_hash,
+            "status": result.status,
+            "error": result.error or result.warning,
+            "http_status": result.http_status,
+            "entries": len(result.entries) if result.status == "ok" else None,
+            "ok": result.ok,
+            "now": now,
+        }
+        for result in results
+    ]
+    return pa.Table.from_pylist(rows, schema=FEED_CHECKS)
 
 
-def finish_run(db_path: Path, summary: RunSummary, feeds: list[FeedResult]) -> RunSummary:
+def finish_run(lake: Lake, summary: RunSummary, feeds: list[FeedResult]) -> RunSummary:
     """Return the summary after recording the feeds' new state and the run's counts together.
 
     Feed validators are saved only now, after every batch is loaded: a run that dies midway
     leaves them as they were, so the next run reads the same entries again and loses none.
     """
     summary.status = "completed" if summary.error is None else "failed"
-    now = utcnow()
-    details = {"flow", "backfill"}  # not columns of `runs`
     counts = {
-        k: v for k, v in summary.as_dict().items() if k not in details and not isinstance(v, list)
+        k: v for k, v in summary.as_dict().items() if k not in DETAILS and not isinstance(v, list)
     }
-    with writer(db_path) as con, transaction(con):
-        for result in feeds:
-            con.execute(sql("upsert_feed"), _feed_params(result, now))
-        con.execute(sql("finish_run"), {**counts, "now": now})
+    with committing(lake, "finish run", summary.run_id) as con:
+        if feeds:
+            con.register("batch_feeds", feed_table(feeds))
+            con.execute(sql("upsert_feeds"))
+        con.execute(sql("finish_run"), {**counts, "now": utcnow()})
+    summary.snapshots.append(con.snapshot)
     return summary
 
 
-def fail_run(db_path: Path, run_id: str, error: str) -> None:
+def fail_run(lake: Lake, run_id: str, error: str) -> None:
     """Mark a run that is still 'running' as failed, with the error."""
-    with writer(db_path) as con:
+    with writer(lake, "fail run", {"run_id": run_id}) as con:
         con.execute(sql("fail_run"), {"run_id": run_id, "error": error, "now": utcnow()})
 
 
@@ -160,9 +194,9 @@ def record_failure(flow: object, flow_run: object, state: object) -> None:
     parameters = getattr(flow_run, "parameters", {}) or {}
     try:
         settings = load_settings(parameters.get("config_path")).with_db(parameters.get("db_path"))
-        db = Path(settings.warehouse.path)
-        if db.exists():
-            fail_run(db, flow_run.id.hex, str(getattr(state, "message", None) or state))
+        lake = lake_of(settings)
+        if lake.exists():
+            fail_run(lake, flow_run.id.hex, str(getattr(state, "message", None) or state))
     except Exception as exc:  # a hook must not hide the flow's own error
         logging.getLogger("sinorus").warning("could not record the failed run: %s", exc)
 

@@ -10,13 +10,12 @@ from prefect import task
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
-from tasks.assess import assess_batch
+from tasks.assess import judge_batch
 from tasks.extract import Article
 from tasks.fetch import utcnow
 from tasks.load import load_batch
-from tasks.plan import dedup_index
 from tasks.urls import Candidate
-from warehouse import reader, sql, writer
+from warehouse import Lake, ensure_warehouse, reader, sql
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "seeds"
 SEED_SOURCE = "seed corpus"
@@ -55,17 +54,26 @@ def read_seed_corpus(seeds_dir: Path = SEEDS_DIR) -> list[Article]:
     return articles
 
 
-def load_seeds(db_path: Path, settings: Settings) -> int:
-    """Return how many seed articles were loaded now (0 once they are all in the warehouse)."""
-    with writer(db_path):
-        pass  # creates the file and schema on first use
-    with reader(db_path) as con:
+def load_seeds(lake: Lake, settings: Settings) -> int:
+    """Return how many seed articles were loaded now (0 once they are all in the warehouse).
+
+    Creates the warehouse (catalog, data path, schema) on first use.
+    """
+    ensure_warehouse(lake)
+    with reader(lake) as con:
         present = {row[0] for row in con.execute(sql("seed_urls")).fetchall()}
     missing = [a for a in read_seed_corpus() if a.candidate.canonical_url not in present]
     if not missing:
         return 0
-    assessed = assess_batch(missing, settings, dedup_index(db_path, settings.dedup))
-    return load_batch(db_path, assessed, [], None, settings.fetch.retry_failed_after_hours)
+    loaded = load_batch(
+        lake,
+        judge_batch(missing, settings),
+        [],
+        None,
+        settings.fetch.retry_failed_after_hours,
+        settings.dedup,
+    )
+    return loaded.inserted
 
 
 load_seeds_task = task(load_seeds, name="load-seeds", cache_policy=NONE)

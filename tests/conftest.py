@@ -10,6 +10,7 @@ import pytest
 import tasks  # noqa: F401  (Prefect's environment before anything imports prefect)
 from config import Settings, load_settings
 from sinorus.newsroom import Newsroom, load_expected
+from warehouse import Lake, reader
 
 NEWSROOM_FEEDS = ["world.rss", "asia.atom", "analysis.rdf", "broken.xml"]
 
@@ -27,14 +28,19 @@ def expected() -> dict:
     return load_expected()
 
 
-def write_config(path: Path, base_url: str, db: Path, extra: str = "") -> Path:
+def write_config(
+    path: Path, base_url: str, db: Path, extra: str = "", commit_limit: bool = False
+) -> Path:
     """Return `path` after writing a config that reads the newsroom's feeds into `db`."""
     feeds = "\n".join(
         f'[[feeds]]\nname = "Newsroom {name}"\nurl = "{base_url}/feeds/{name}"\n'
         for name in NEWSROOM_FEEDS
     )
     path.write_text(
-        f'[warehouse]\npath = "{db}"\n\n[fetch]\nallow_private_hosts = true\ntimeout_seconds = 5.0\n\n'
+        # The commit limit costs ~2 s an acquisition on the test server: the tests that are
+        # about it turn it on.
+        f'[warehouse]\ncatalog = "{db}"\ncommit_limit = {str(commit_limit).lower()}\n\n'
+        "[fetch]\nallow_private_hosts = true\ntimeout_seconds = 5.0\n\n"
         f"{extra}\n{feeds}",
         encoding="utf-8",
     )
@@ -44,7 +50,13 @@ def write_config(path: Path, base_url: str, db: Path, extra: str = "") -> Path:
 @pytest.fixture
 def config_file(tmp_path: Path, newsroom: Newsroom) -> Path:
     """A config file reading the newsroom's feeds into a fresh warehouse under tmp_path."""
-    return write_config(tmp_path / "sinorus.toml", newsroom.base_url, tmp_path / "warehouse.duckdb")
+    return write_config(tmp_path / "sinorus.toml", newsroom.base_url, tmp_path / "warehouse.sqlite")
+
+
+def rows(catalog: Path | str, query: str, params: list | dict | None = None) -> list[tuple]:
+    """Return the rows of a read-only query on the lake whose catalog is `catalog`."""
+    with reader(Lake.at(str(catalog))) as con:
+        return con.execute(query, params or []).fetchall()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Backfill end to end: the real flow, over HTTP to the sample newsroom, into real DuckDB files.
+"""Backfill end to end: the real flow, over HTTP to the sample newsroom, into real lakes.
 
 What each source should list and what each page should become is read from
 newsroom/backfill.toml, so a new case is a new page or listing there.
@@ -18,7 +18,8 @@ import duckdb
 import pytest
 
 from sinorus.newsroom import Newsroom, load_backfill, url_list
-from tests.conftest import NEWSROOM_FEEDS
+from tests.conftest import NEWSROOM_FEEDS, rows
+from warehouse import WarehouseMissing
 
 ROOT = Path(__file__).resolve().parent.parent
 SINCE, UNTIL = date(2023, 3, 1), date(2023, 3, 31)
@@ -43,7 +44,7 @@ def _config(tmp: Path, base: str, feeds: list[str], extra: str = "") -> Path:
     feed_tables = "\n".join(f'[[feeds]]\nname = "{f}"\nurl = "{base}/feeds/{f}"\n' for f in feeds)
     path = tmp / f"backfill-{len(list(tmp.glob('*.toml')))}.toml"
     path.write_text(
-        f'[warehouse]\npath = "{tmp / "warehouse.duckdb"}"\n'
+        f'[warehouse]\ncatalog = "{tmp / "warehouse.sqlite"}"\ncommit_limit = false\n'
         "[fetch]\nallow_private_hosts = true\ntimeout_seconds = 5.0\nper_host_delay_seconds = 0.0\n"
         "per_host_concurrency = 8\n"
         f'[backfill.gdelt]\nbase_url = "{base}/gdelt/api/v2/doc/doc"\nrequest_interval_seconds = 0.0\n'
@@ -54,8 +55,7 @@ def _config(tmp: Path, base: str, feeds: list[str], extra: str = "") -> Path:
 
 
 def _rows(db: Path, query: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(query, params or []).fetchall()
+    return rows(db, query, params)
 
 
 def _queue(db: Path, job_id: str, base: str) -> dict[str, tuple[str, str | None]]:
@@ -80,7 +80,7 @@ def monitored(prefect_harness, newsroom: Newsroom, tmp_path: Path) -> dict:
     from flows.monitor import monitor
 
     monitor(str(_config(tmp_path, newsroom.base_url, NEWSROOM_FEEDS)), None)
-    return {"tmp": tmp_path, "db": tmp_path / "warehouse.duckdb"}
+    return {"tmp": tmp_path, "db": tmp_path / "warehouse.sqlite"}
 
 
 SOURCES = {
@@ -222,7 +222,7 @@ def test_backfill_then_monitor_and_again_stores_each_article_once(
     from flows.monitor import monitor
 
     first = _run(newsroom, tmp_path, "sitemaps")
-    db = tmp_path / "warehouse.duckdb"
+    db = tmp_path / "warehouse.sqlite"
     assert first["stored"] > 0
     again = _run(newsroom, tmp_path, "sitemaps")
     assert again["backfill"]["resumed"] and again["pages_fetched"] == 0
@@ -265,7 +265,7 @@ def test_an_interrupted_backfill_resumes_and_finishes(
         "per_host_delay_seconds = 0.0", "per_host_delay_seconds = 0.7\nbatch_size = 1"
     )
     config.write_text(text, encoding="utf-8")
-    db = tmp_path / "warehouse.duckdb"
+    db = tmp_path / "warehouse.sqlite"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     process = subprocess.Popen(
         [
@@ -290,7 +290,7 @@ def test_an_interrupted_backfill_resumes_and_finishes(
     def done() -> int:
         try:
             return _rows(db, "select count(*) from backfill_queue where status <> 'pending'")[0][0]
-        except (duckdb.IOException, duckdb.CatalogException):
+        except (WarehouseMissing, duckdb.CatalogException):  # not created yet
             return 0
 
     deadline = time.monotonic() + 180

@@ -21,8 +21,8 @@ def ran(prefect_harness, newsroom, tmp_path_factory) -> dict:
     from tests.conftest import write_config
 
     tmp = tmp_path_factory.mktemp("cli")
-    db = tmp / "cli.duckdb"
-    config = write_config(tmp / "cli.toml", newsroom.base_url, tmp / "unused.duckdb")
+    db = tmp / "cli.sqlite"
+    config = write_config(tmp / "cli.toml", newsroom.base_url, tmp / "unused.sqlite")
     result = runner.invoke(app, ["run", "--config", str(config), "--db", str(db), "--json"])
     assert result.exit_code == 0, result.output
     return {"summary": json.loads(result.stdout), "db": db, "config": config}
@@ -43,8 +43,9 @@ def test_run_json_has_the_summary_fields(ran: dict) -> None:
         assert isinstance(summary[key], int), key
     assert summary["stored"] > 0
     assert summary["feeds_failed"] == 1
-    assert ran["db"].exists()  # --db wins over the config's warehouse.path
-    assert not (ran["db"].parent / "unused.duckdb").exists()
+    assert ran["db"].exists()  # --db wins over the config's warehouse.catalog
+    assert (ran["db"].parent / "cli.lake").is_dir()  # its Parquet files beside it
+    assert not (ran["db"].parent / "unused.sqlite").exists()
 
 
 def test_sql_prints_seed_count_in_every_format(ran: dict) -> None:
@@ -84,21 +85,44 @@ def test_trends_lists_top_keywords_per_day(ran: dict) -> None:
     assert days and max(days.count(d) for d in set(days)) <= 2  # --top 2
 
 
-def test_sql_on_a_new_warehouse_starts_from_the_seed_baseline(tmp_path: Path) -> None:
-    db = tmp_path / "fresh.duckdb"
-    result = runner.invoke(
-        app,
-        [
-            "sql",
-            "select count(*) from articles where origin = 'seed'",
-            "--db",
-            str(db),
-            "--format",
-            "csv",
-        ],
-    )
+def test_the_command_line_does_not_import_prefect_before_it_must() -> None:
+    """`sinorus serve` sets PREFECT_API_URL before Prefect is first imported (Prefect reads it
+    then); a command module that imported Prefect early sent the served runs' state to another
+    server, and every scheduled run was cancelled."""
+    import subprocess
+    import sys
+
+    check = "import sys, sinorus.cli; print('prefect' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+
+
+def test_read_commands_on_a_missing_warehouse_say_so_and_create_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "typo" / "fresh.sqlite"
+    for command in (["sql", "select count(*) from articles"], ["trends"]):
+        result = runner.invoke(app, [*command, "--db", str(db)])
+        assert result.exit_code == 1, result.output
+        assert "no warehouse at" in result.stderr and str(db) in result.stderr
+    assert not (tmp_path / "typo").exists()
+
+
+def test_warehouse_init_creates_the_lake_with_its_seed_baseline(tmp_path: Path) -> None:
+    db = tmp_path / "fresh.sqlite"
+    result = runner.invoke(app, ["warehouse", "init", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    query = "select count(*) from articles where origin = 'seed'"
+    result = runner.invoke(app, ["sql", query, "--db", str(db), "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == "5"
+    again = runner.invoke(app, ["warehouse", "init", "--db", str(db)])
+    assert again.exit_code == 0 and "0 seed articles loaded" in again.stdout
+
+
+def test_an_old_duckdb_file_as_catalog_points_to_the_import(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["sql", "select 1", "--db", str(tmp_path / "old.duckdb")])
+    assert result.exit_code == 2
+    assert "sinorus warehouse import" in result.stderr
 
 
 def test_a_bad_config_fails_before_anything_runs_naming_the_key(tmp_path: Path) -> None:
@@ -112,7 +136,9 @@ def test_a_bad_config_fails_before_anything_runs_naming_the_key(tmp_path: Path) 
 
 def test_readme_names_every_command_and_starts_with_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    commands = {c.name or c.callback.__name__ for c in app.registered_commands}
+    commands = {c.name or c.callback.__name__ for c in app.registered_commands} | {
+        group.name for group in app.registered_groups
+    }
     documented = set(re.findall(r"^\| `sinorus (\w+)", readme, flags=re.MULTILINE))
     assert documented == commands
     first_block = readme.split("```")[1]

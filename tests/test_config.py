@@ -14,6 +14,7 @@ import pytest
 from pydantic import BaseModel
 
 from config import DEFAULT_CONFIG, DEMO_CONFIG, ConfigError, Settings, load_settings
+from tasks.location import lake_of
 
 BAD_CONFIGS = sorted((Path(__file__).parent / "fixtures" / "bad_configs").glob("*.toml"))
 
@@ -34,7 +35,10 @@ def raw_defaults() -> dict:
 def test_defaults_load() -> None:
     settings = load_settings()
     raw = raw_defaults()
-    assert settings.warehouse.path == Path("data/sinorus.duckdb")
+    assert (settings.warehouse.catalog, settings.warehouse.data_path) == (
+        "data/sinorus.sqlite",
+        "data/lake/",
+    )
     assert settings.schedule.cron == "*/30 * * * *"
     assert settings.schedule.timezone == "UTC"
     assert settings.fetch.allow_private_hosts is False
@@ -121,7 +125,10 @@ def test_demo_overlay() -> None:
     defaults = load_settings()
     assert demo.fetch.allow_private_hosts is True
     assert demo.fetch.timeout_seconds == 10.0
-    assert demo.warehouse.path == Path("data/demo.duckdb")
+    assert (demo.warehouse.catalog, demo.warehouse.data_path) == (
+        "data/demo.sqlite",
+        "data/demo.lake/",
+    )
     # Lists are replaced, not appended to: only the newsroom's four feeds remain.
     assert [f.url for f in demo.feeds] == [
         "http://127.0.0.1:8765/feeds/world.rss",
@@ -151,10 +158,42 @@ def test_overlay_of_one_key(tmp_path: Path) -> None:
 def test_with_db() -> None:
     settings = load_settings()
     assert settings.with_db(None) is settings
-    moved = settings.with_db("elsewhere/x.duckdb")
-    assert moved.warehouse.path == Path("elsewhere/x.duckdb")
+    moved = settings.with_db("elsewhere/x.sqlite")
+    # a SQLite catalog given alone keeps its Parquet files beside it, never in data/lake/
+    assert (moved.warehouse.catalog, moved.warehouse.data_path) == ("elsewhere/x.sqlite", "")
+    assert lake_of(moved).data_path == str(Path("elsewhere/x.lake").resolve()) + "/"
     assert moved.fetch == settings.fetch
-    assert settings.warehouse.path == Path("data/sinorus.duckdb")  # the original is unchanged
+    assert (settings.warehouse.catalog, settings.warehouse.data_path) == (
+        "data/sinorus.sqlite",
+        "data/lake/",
+    )  # the original is unchanged
+    pg = settings.with_db("postgres:dbname=lake host=127.0.0.1")
+    assert pg.warehouse.data_path == "data/lake/"
+    with pytest.raises(ConfigError, match="sinorus warehouse import"):
+        settings.with_db("old/sinorus.duckdb")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('path = "data/x.duckdb"', "warehouse.path is gone"),
+        ('catalog = "data/x.duckdb"', "sinorus warehouse import"),
+        ('catalog = "postgres:"', "needs a conninfo"),
+        ('catalog = "postgres:dbname=x"\ndata_path = ""', "needs a data_path"),
+        ("keep_snapshots_days = -1", "warehouse.keep_snapshots_days"),
+    ],
+)
+def test_bad_warehouse_settings_name_the_key(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(f"[warehouse]\n{body}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_settings(path)
+
+
+def test_a_config_naming_only_a_catalog_gets_its_own_data_path(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(f'[warehouse]\ncatalog = "{tmp_path / "w.sqlite"}"\n', encoding="utf-8")
+    assert lake_of(load_settings(path)).data_path == f"{tmp_path / 'w.lake'}/"
 
 
 def test_settings_are_frozen() -> None:

@@ -1,4 +1,4 @@
-"""End to end: the real monitor flow, over HTTP, against the sample newsroom, into a real DuckDB file.
+"""End to end: the real monitor flow, over HTTP, against the sample newsroom, into a real lake.
 
 Each page's expected outcome is read from newsroom/expected.toml, so a new case is a new page there.
 """
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from config import load_settings
@@ -21,7 +20,7 @@ def two_runs(prefect_harness, newsroom: Newsroom, tmp_path_factory) -> dict:
     from tests.conftest import write_config
 
     tmp = tmp_path_factory.mktemp("pipeline")
-    db = tmp / "warehouse.duckdb"
+    db = tmp / "warehouse.sqlite"
     config = write_config(tmp / "sinorus.toml", newsroom.base_url, db)
     first = monitor(str(config), None)
     second = monitor(str(config), None)
@@ -29,8 +28,9 @@ def two_runs(prefect_harness, newsroom: Newsroom, tmp_path_factory) -> dict:
 
 
 def _rows(db: Path, query: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(query, params or []).fetchall()
+    from tests.conftest import rows
+
+    return rows(db, query, params)
 
 
 def _url(newsroom: Newsroom, page: dict) -> str:

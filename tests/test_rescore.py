@@ -5,27 +5,27 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
-
 from config import load_settings
+from tasks.location import lake_of
 from tasks.rescore import rescore
 from tasks.seeds import load_seeds
+from tests.conftest import rows
+from warehouse import Lake
 
 
 def _config(tmp_path: Path, name: str, body: str) -> Path:
     path = tmp_path / name
-    path.write_text(f'[warehouse]\npath = "{tmp_path / "w.duckdb"}"\n{body}', encoding="utf-8")
+    path.write_text(f'[warehouse]\ncatalog = "{tmp_path / "w.sqlite"}"\n{body}', encoding="utf-8")
     return path
 
 
-def _rows(db: Path, query: str) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(query).fetchall()
+def _rows(db: Lake, query: str) -> list[tuple]:
+    return rows(db.catalog_file, query)
 
 
 def test_a_higher_threshold_turns_articles_off_and_back_on(tmp_path: Path) -> None:
     settings = load_settings(_config(tmp_path, "a.toml", ""))
-    db = Path(settings.warehouse.path)
+    db = lake_of(settings)
     load_seeds(db, settings)
     scores = dict(_rows(db, "select canonical_url, relevance from articles"))
     strict = load_settings(
@@ -46,7 +46,7 @@ def test_a_higher_threshold_turns_articles_off_and_back_on(tmp_path: Path) -> No
 
 def test_new_keywords_are_counted_and_old_ones_forgotten(tmp_path: Path) -> None:
     settings = load_settings(_config(tmp_path, "a.toml", ""))
-    db = Path(settings.warehouse.path)
+    db = lake_of(settings)
     load_seeds(db, settings)
     assert _rows(db, "select count(*) from keyword_mentions where keyword = 'Kremlin watch'") == [
         (0,)
@@ -66,22 +66,10 @@ def test_new_keywords_are_counted_and_old_ones_forgotten(tmp_path: Path) -> None
 
 def test_evidence_is_stored_and_explains_the_score(tmp_path: Path) -> None:
     settings = load_settings(_config(tmp_path, "a.toml", ""))
-    db = Path(settings.warehouse.path)
+    db = lake_of(settings)
     load_seeds(db, settings)
     rescore(db, settings)
     for score, evidence in _rows(db, "select relevance, relevance_evidence from articles"):
         evidence = json.loads(evidence)
         assert round(sum(evidence["components"].values()), 2) == score
         assert evidence["china"] and evidence["russia"] and evidence["examples"]
-
-
-def test_articles_stored_without_fingerprints_get_them(tmp_path: Path) -> None:
-    settings = load_settings(_config(tmp_path, "a.toml", ""))
-    db = Path(settings.warehouse.path)
-    load_seeds(db, settings)
-    with duckdb.connect(str(db)) as con:
-        con.execute("update articles set lead_minhash = null, shingles = null")
-    assert rescore(db, settings).fingerprinted == 5
-    assert _rows(
-        db, "select count(*) from articles where lead_minhash is null or shingles is null"
-    ) == [(0,)]

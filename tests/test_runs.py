@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from flows.backfill import backfill
 from flows.monitor import monitor
 from tasks.runs import record_failure, start_run
+from tests.conftest import rows as lake_rows
+from warehouse import Lake
 
 
 def test_both_flows_record_their_failures() -> None:
@@ -23,18 +24,17 @@ def test_a_flow_that_fails_midway_leaves_its_run_marked_failed_with_the_reason(
 ) -> None:
     from prefect import flow
 
-    db = tmp_path / "w.duckdb"
+    db = tmp_path / "w.sqlite"
 
     # The same hook as the real flows, on a flow that fails after its run has started.
     @flow(on_failure=[record_failure])
     def interrupted(config_path: str | None = None, db_path: str | None = None) -> None:
-        start_run(Path(db_path), "monitor")
+        start_run(Lake.at(db_path), "monitor")
         raise RuntimeError("the feed server went away")
 
     with pytest.raises(RuntimeError):
         interrupted(None, str(db))
-    with duckdb.connect(str(db), read_only=True) as con:
-        rows = con.execute("select status, error, finished_at is not null from runs").fetchall()
+    rows = lake_rows(db, "select status, error, finished_at is not null from runs")
     assert len(rows) == 1
     status, error, finished = rows[0]
     assert status == "failed" and finished

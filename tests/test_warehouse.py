@@ -1,9 +1,9 @@
-"""Tests of the warehouse: migrations, views, the load transaction, seeds, and retry planning."""
+"""Tests of the warehouse on the lake: migrations, views, the load commit, seeds, the duplicate
+index in the warehouse, and retry planning."""
 
 from __future__ import annotations
 
 import json
-import shutil
 import tomllib
 from dataclasses import replace
 from datetime import datetime, time, timedelta
@@ -14,17 +14,18 @@ import pytest
 
 import warehouse.db as db_module
 from config import Feed, Settings, load_settings
-from tasks.assess import Assessed, assess_batch
-from tasks.dedup import DedupIndex, fingerprint, to_bytes
+from tasks.assess import Assessed, judge_batch
+from tasks.dedup import index_keys, to_bytes
 from tasks.extract import Article
 from tasks.feeds import FeedResult, FeedState
 from tasks.fetch import Failure, utcnow
-from tasks.load import ARTICLES, MENTIONS, load_batch
-from tasks.plan import dedup_index, feed_states, plan_candidates
+from tasks.load import ARTICLES, KEYS, MENTIONS, load_batch
+from tasks.location import lake_of
+from tasks.plan import feed_states, plan_candidates
 from tasks.runs import finish_run, start_run
 from tasks.seeds import SEEDS_DIR, load_seeds, seed_url
 from tasks.urls import Candidate
-from warehouse import WarehouseMissing, migrate, reader, sql, transaction, writer
+from warehouse import Lake, WarehouseMissing, ensure_warehouse, migrate, reader, sql, writer
 from warehouse.db import migration_files
 
 ARTICLES_DIR = Path(__file__).resolve().parent.parent / "newsroom" / "articles"
@@ -36,17 +37,23 @@ VIEWS = {"stories", "keyword_trends_daily", "feed_health"}
 @pytest.fixture
 def base_settings(tmp_path: Path) -> Settings:
     """The default settings with a fresh warehouse under tmp_path (no newsroom needed)."""
-    return load_settings().with_db(tmp_path / "warehouse.duckdb")
+    return load_settings().with_db(tmp_path / "warehouse.sqlite")
 
 
 @pytest.fixture
-def db(base_settings: Settings) -> Path:
-    return Path(base_settings.warehouse.path)
+def db(base_settings: Settings) -> Lake:
+    return lake_of(base_settings)
 
 
-def count(db: Path, table: str, where: str = "true") -> int:
+def count(db: Lake, table: str, where: str = "true") -> int:
     with reader(db) as con:
         return con.execute(f"select count(*) from {table} where {where}").fetchone()[0]
+
+
+def load(db: Lake, batch: list[Assessed], failures: list[Failure], run_id, hours: float) -> int:
+    """Return how many articles one batch commit inserted (default dedup settings)."""
+    dedup = load_settings().dedup
+    return load_batch(db, batch, failures, run_id, hours, dedup).inserted
 
 
 def sample_text(name: str) -> tuple[str, str]:
@@ -85,7 +92,7 @@ def assessed_batch(settings: Settings) -> list[Assessed]:
         article("yuan-settlement-oil-gas-trade"),
         article("chinese-ev-maker-hungary-plant"),
     ]
-    return assess_batch(articles, settings, DedupIndex(settings.dedup))
+    return judge_batch(articles, settings)
 
 
 def fail(slug: str, reason: str, status: int | None, transient: bool) -> Failure:
@@ -95,16 +102,21 @@ def fail(slug: str, reason: str, status: int | None, transient: bool) -> Failure
 # ---- schema ----
 
 
-def test_writer_applies_every_migration_once(db: Path) -> None:
+def test_the_lake_is_created_once_with_every_migration(db: Lake) -> None:
     files = migration_files()
     assert files and [v for v, _ in files] == sorted({v for v, _ in files})
-    with writer(db) as con:
+    assert ensure_warehouse(db) == [v for v, _ in files]
+    assert db.catalog_file.exists() and Path(db.data_path).is_dir()
+    with reader(db) as con:
         first = con.execute("select version, name, applied_at from schema_migrations").fetchall()
     assert [(v, n) for v, n, _ in first] == [(v, p.name) for v, p in files]
     with writer(db) as con:
-        second = con.execute("select version, name, applied_at from schema_migrations").fetchall()
         assert migrate(con) == []
-    assert second == first
+    with reader(db) as con:
+        assert (
+            con.execute("select version, name, applied_at from schema_migrations").fetchall()
+            == first
+        )
 
 
 def test_a_failing_migration_is_rolled_back(
@@ -117,25 +129,27 @@ def test_a_failing_migration_is_rolled_back(
         "create table half (x integer);\ninsert into no_such_table values (1);"
     )
     monkeypatch.setattr(db_module, "MIGRATIONS_DIR", migrations)
-    con = duckdb.connect(str(tmp_path / "m.duckdb"))
-    try:
-        with pytest.raises(duckdb.Error):
-            migrate(con)
-        assert con.execute("select version from schema_migrations").fetchall() == [(1,)]
-        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
-        assert "good" in tables and "half" not in tables
-    finally:
-        con.close()
+    lake = Lake.at(str(tmp_path / "m.sqlite"))
+    with pytest.raises(duckdb.Error, match="no_such_table"):
+        ensure_warehouse(lake)
+    # Nothing of either migration landed: the lake has no tables and no migration recorded.
+    with reader(lake) as con:
+        tables = {
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where database_name = current_database()"
+            ).fetchall()
+        }
+    assert tables.isdisjoint({"good", "half"})
 
 
-def test_views_exist_and_are_queryable(db: Path) -> None:
-    with writer(db):
-        pass
+def test_views_exist_and_are_queryable(db: Lake) -> None:
+    ensure_warehouse(db)
     with reader(db) as con:
         views = {
             r[0]
             for r in con.execute(
-                "select view_name from duckdb_views() where not internal"
+                "select view_name from duckdb_views() where database_name = current_database()"
             ).fetchall()
         }
         assert views == VIEWS
@@ -143,13 +157,24 @@ def test_views_exist_and_are_queryable(db: Path) -> None:
             assert con.execute(f"select * from {view}").fetchall() == []
 
 
+def test_views_are_re_created_only_when_their_sql_changes(db: Lake) -> None:
+    ensure_warehouse(db)
+    with writer(db) as con:
+        assert db_module.apply_views(con) == []
+        con.execute("create or replace view stories as select 1 as stale")
+    with writer(db) as con:
+        assert db_module.apply_views(con) == ["stories"]
+
+
 @pytest.mark.parametrize(
-    ("schema", "table"), [(ARTICLES, "articles"), (MENTIONS, "keyword_mentions")]
+    ("schema", "table"),
+    [(ARTICLES, "articles"), (MENTIONS, "keyword_mentions"), (KEYS, "dedup_keys")],
 )
-def test_arrow_schema_matches_the_table(schema, table: str, db: Path) -> None:
+def test_arrow_schema_matches_the_table(schema, table: str, db: Lake) -> None:
     """Same columns, same order, same types; Arrow has no JSON type, so JSON columns get VARCHAR
     (DuckDB's JSON is VARCHAR underneath and the insert casts it)."""
-    with writer(db) as con:
+    ensure_warehouse(db)
+    with reader(db) as con:
         wanted = [
             (name, "VARCHAR" if kind == "JSON" else kind)
             for name, kind, *_ in con.execute(f"describe {table}").fetchall()
@@ -159,53 +184,53 @@ def test_arrow_schema_matches_the_table(schema, table: str, db: Path) -> None:
     assert given == wanted
 
 
-def test_reader_on_a_missing_file(tmp_path: Path) -> None:
-    missing = tmp_path / "nowhere" / "none.duckdb"
+def test_reader_on_a_missing_warehouse_creates_nothing(tmp_path: Path) -> None:
+    missing = Lake.at(str(tmp_path / "nowhere" / "none.sqlite"))
     with pytest.raises(WarehouseMissing, match="no warehouse at"), reader(missing):
         pass
     assert issubclass(WarehouseMissing, FileNotFoundError)
-    assert not missing.exists()
+    assert not (tmp_path / "nowhere").exists()
 
 
-def test_reader_is_read_only(db: Path) -> None:
-    with writer(db):
-        pass
-    with reader(db) as con, pytest.raises(duckdb.Error):
+def test_reader_is_read_only(db: Lake) -> None:
+    ensure_warehouse(db)
+    with reader(db) as con, pytest.raises(duckdb.Error, match="read-only|read only"):
         con.execute("delete from articles")
 
 
-def test_transaction_rolls_back_on_error(db: Path) -> None:
-    with writer(db) as con:
-        with pytest.raises(RuntimeError), transaction(con):
-            con.execute(
-                "insert into runs (run_id, flow, started_at, status) values ('r', 'f', now(), 'running')"
-            )
-            raise RuntimeError("stop")
-        assert con.execute("select count(*) from runs").fetchone()[0] == 0
-        with transaction(con):
-            con.execute(
-                "insert into runs (run_id, flow, started_at, status) values ('r', 'f', now(), 'running')"
-            )
+def test_writer_rolls_back_on_error_and_labels_its_snapshot(db: Lake) -> None:
+    insert = (
+        "insert into runs (run_id, flow, started_at, status) values ('r', 'f', now(), 'running')"
+    )
+    with pytest.raises(RuntimeError), writer(db) as con:
+        con.execute(insert)
+        raise RuntimeError("stop")
+    assert count(db, "runs") == 0
+    with writer(db, "a test", {"run_id": "r"}) as con:
+        con.execute(insert)
     assert count(db, "runs") == 1
+    labelled = [s for s in db_module.snapshots(db) if s["message"] == "a test"]
+    assert [s["snapshot"] for s in labelled] == [con.snapshot]
+    assert labelled[0]["info"] == {"run_id": "r"}
 
 
 # ---- loading ----
 
 
-def test_load_batch_inserts_once(db: Path, base_settings: Settings) -> None:
+def test_load_batch_inserts_once(db: Lake, base_settings: Settings) -> None:
     batch = assessed_batch(base_settings)
     mentions = sum(len(item.mentions) for item in batch)
     assert mentions > 0
-    assert load_batch(db, batch, [], "run-1", 24.0) == 3
+    assert load(db, batch, [], "run-1", 24.0) == 3
     assert (count(db, "articles"), count(db, "keyword_mentions")) == (3, mentions)
-    assert load_batch(db, batch, [], "run-2", 24.0) == 0
+    assert load(db, batch, [], "run-2", 24.0) == 0
     assert (count(db, "articles"), count(db, "keyword_mentions")) == (3, mentions)
     assert count(db, "articles", "run_id = 'run-1'") == 3
 
 
-def test_loaded_row_holds_the_judgements(db: Path, base_settings: Settings) -> None:
+def test_loaded_row_holds_the_judgements(db: Lake, base_settings: Settings) -> None:
     item = assessed_batch(base_settings)[0]
-    load_batch(db, [item], [], "run-1", 24.0)
+    load(db, [item], [], "run-1", 24.0)
     with reader(db) as con:
         row = con.execute(
             "select url, origin, source, title, published_at, date_source, relevance, relevant,"
@@ -253,15 +278,15 @@ def test_loaded_row_holds_the_judgements(db: Path, base_settings: Settings) -> N
     assert mentions["Power of Siberia"] > 0 and mentions["gas"] > 0
 
 
-def test_duplicate_is_loaded_with_its_original(db: Path, base_settings: Settings) -> None:
+def test_duplicate_is_loaded_with_its_original(db: Lake, base_settings: Settings) -> None:
     original = article("sco-summit-multipolar-order")
     copy = replace(
         original,
         candidate=candidate("copy-of-sco"),
         text=original.text.replace("\n\n", "\n\nRead more on our site\n\n", 1),
     )
-    batch = assess_batch([original, copy], base_settings, DedupIndex(base_settings.dedup))
-    assert load_batch(db, batch, [], None, 24.0) == 2
+    batch = judge_batch([original, copy], base_settings)
+    assert load(db, batch, [], None, 24.0) == 2
     with reader(db) as con:
         row = con.execute(
             "select duplicate_of, similarity, dup_method from articles where canonical_url = ?",
@@ -273,20 +298,21 @@ def test_duplicate_is_loaded_with_its_original(db: Path, base_settings: Settings
     assert stories == [original.candidate.canonical_url]
 
 
-def test_a_failed_load_leaves_nothing_behind(db: Path, base_settings: Settings) -> None:
+def test_a_failed_load_leaves_nothing_behind(db: Lake, base_settings: Settings) -> None:
     first, second, third = assessed_batch(base_settings)
-    load_batch(db, [first], [], "run-1", 24.0)
-    # keyword_mentions has `check (mentions > 0)`: this batch's second statement fails.
-    broken = replace(third, mentions={"gas": 0})
+    load(db, [first], [], "run-1", 24.0)
+    # keyword_mentions.keyword is NOT NULL: this batch's second insert fails, after the first.
+    broken = replace(third, mentions={None: 2})
     failure = fail("another-page", "HTTP 404", 404, False)
     with pytest.raises(duckdb.ConstraintException):
-        load_batch(db, [second, broken], [failure], "run-2", 24.0)
+        load(db, [second, broken], [failure], "run-2", 24.0)
     assert count(db, "articles") == 1
     assert count(db, "articles", "run_id = 'run-2'") == 0
     assert count(db, "keyword_mentions") == len(first.mentions)
+    assert count(db, "dedup_keys") == len(index_keys(first.fingerprint, base_settings.dedup))
     assert count(db, "page_failures") == 0
     # The warehouse is usable afterwards and the same batch, mended, loads in full.
-    assert load_batch(db, [second, third], [failure], "run-3", 24.0) == 2
+    assert load(db, [second, third], [failure], "run-3", 24.0) == 2
     assert count(db, "articles") == 3
     assert count(db, "page_failures") == 1
 
@@ -294,7 +320,7 @@ def test_a_failed_load_leaves_nothing_behind(db: Path, base_settings: Settings) 
 # ---- seeds ----
 
 
-def test_load_seeds(db: Path, base_settings: Settings) -> None:
+def test_load_seeds(db: Lake, base_settings: Settings) -> None:
     assert load_seeds(db, base_settings) == 5
     assert load_seeds(db, base_settings) == 0
     with (SEEDS_DIR / "seeds.toml").open("rb") as handle:
@@ -318,7 +344,7 @@ def test_load_seeds(db: Path, base_settings: Settings) -> None:
         assert duplicate_of is None
 
 
-def test_views_over_the_seeds(db: Path, base_settings: Settings) -> None:
+def test_views_over_the_seeds(db: Lake, base_settings: Settings) -> None:
     load_seeds(db, base_settings)
     with reader(db) as con:
         days = {r[0] for r in con.execute("select day from stories").fetchall()}
@@ -339,118 +365,68 @@ def test_views_over_the_seeds(db: Path, base_settings: Settings) -> None:
     assert top and all(rank <= 3 for _, rank, *_ in top)
 
 
-def test_dedup_index_from_the_warehouse(db: Path, base_settings: Settings) -> None:
-    load_seeds(db, base_settings)
-    index = dedup_index(db, base_settings.dedup)
-    assert len(index) == 5
-    seed_text = (SEEDS_DIR / "001_28fa4cede3bf2d94.txt").read_text(encoding="utf-8")
-    variant = seed_text.replace("\n\n", "\n\nSubscribe to our newsletter\n\n", 2)
-    found = index.match(fingerprint(variant, None, None, None, base_settings.dedup))
-    assert found is not None and found.of == "seed://001_28fa4cede3bf2d94"
-    # The stored fingerprints carry the lead and the title too.
-    half = "\n\n".join(seed_text.split("\n\n")[:9])
-    found = index.match(fingerprint(half, None, None, None, base_settings.dedup))
-    assert found is not None and found.method == "containment"
-
-
-OLD_TITLE = "Moscow and Beijing sign an Arctic shipping accord in Vladivostok"
-
-
-def old_row_values(text: str) -> dict:
-    return {
-        "canonical_url": "https://old.example.com/arctic.html",
-        "url": "https://old.example.com/arctic.html",
-        "origin": "monitor",
-        "source": "Old Feed",
-        "title": OLD_TITLE,
-        "published_at": datetime(2026, 11, 10, 9),
-        "fetched_at": datetime(2026, 11, 10, 10),
-        "text": text,
-        "text_hash": "0" * 40,
-        "relevance": 3.0,
-        "relevant": True,
-        "china_mentions": 3,
-        "russia_mentions": 3,
-    }
-
-
-def insert_old_row(con: duckdb.DuckDBPyConnection, text: str) -> None:
-    """Insert an article as stored before migration 002: no fingerprint but its text."""
-    values = old_row_values(text)
-    con.execute(
-        f"insert into articles ({', '.join(values)}) values ({', '.join('?' for _ in values)})",
-        list(values.values()),
+def duplicate_of(db: Lake, settings: Settings, text: str, title=None, source=None, published=None):
+    """Return the Duplicate the warehouse's index finds for a text, or None (nothing stored)."""
+    url = f"{SITE}/probe-{len(text)}.html"
+    probe = Article(
+        candidate=Candidate(url, url, "monitor", source, title, published),
+        url=url,
+        fetched_at=utcnow(),
+        text=text,
+        title=title,
+        author=None,
+        sitename=None,
+        language="en",
+        published_at=published,
+        date_source="page",
     )
+    from tasks.load import decide_duplicates
+
+    with writer(db) as con:
+        (item,) = decide_duplicates(con, judge_batch([probe], settings), settings.dedup)
+        con.execute("rollback")  # a probe, not a batch: store nothing
+        con.execute("begin transaction")
+    return item.duplicate
 
 
-def old_text() -> str:
-    return (SEEDS_DIR / "003_298624910cbc2f37.txt").read_text(encoding="utf-8").strip()
-
-
-def assert_old_row_is_indexed(db: Path, settings: Settings) -> None:
-    dedup = settings.dedup
-    index = dedup_index(db, dedup)
-    text = old_text()
-    url = "https://old.example.com/arctic.html"
-    paras = text.split("\n\n")
+def test_duplicates_are_found_through_the_warehouse_index(
+    db: Lake, base_settings: Settings
+) -> None:
+    load_seeds(db, base_settings)
+    assert count(db, "dedup_keys", "canonical_url like 'seed://%'") == 5 * (
+        2 + 2 * base_settings.dedup.bands
+    ) - count(db, "articles", "title_key is null")
+    seed_text = (SEEDS_DIR / "001_28fa4cede3bf2d94.txt").read_text(encoding="utf-8").strip()
+    paras = seed_text.split("\n\n")
     for variant, method in [
-        (text.upper(), "text_hash"),
-        (text.replace("\n\n", "\n\nRead more\n\n", 3), "minhash"),
-        ("\n\n".join(paras[: len(paras) // 2]), "containment"),
+        (seed_text.upper(), "text_hash"),
+        (seed_text.replace("\n\n", "\n\nSubscribe to our newsletter\n\n", 2), "minhash"),
+        ("\n\n".join(paras[:9]), "containment"),
     ]:
-        found = index.match(fingerprint(variant, None, None, None, dedup))
-        assert found is not None and (found.of, found.method) == (url, method)
-    # Its title key is made from the stored title and source.
-    other = (SEEDS_DIR / "000_5b02c3556e09a1c0.txt").read_text(encoding="utf-8").split("\n\n")
-    update = "\n\n".join(paras[:10] + other[10:18])
-    found = index.match(fingerprint(update, OLD_TITLE, "Old Feed", datetime(2026, 11, 11), dedup))
-    assert found is not None and (found.of, found.method) == (url, "title")
-
-
-def test_dedup_index_fingerprints_rows_stored_without_one(
-    db: Path, base_settings: Settings
-) -> None:
-    """A row with no stored fingerprint (lead_minhash null) is fingerprinted from its text."""
-    with writer(db) as con:
-        insert_old_row(con, old_text())
-    assert count(db, "articles", "lead_minhash is null and minhash is null") == 1
-    assert len(dedup_index(db, base_settings.dedup)) == 1
-    assert_old_row_is_indexed(db, base_settings)
-    # Loading the seeds goes through the same index: seed 003, the old row's text, is its copy.
-    assert load_seeds(db, base_settings) == 5
-    with reader(db) as con:
-        dup = con.execute(
-            "select duplicate_of, dup_method from articles where canonical_url like 'seed://003%'"
-        ).fetchone()
-    assert dup == ("https://old.example.com/arctic.html", "text_hash")
-    assert len(dedup_index(db, base_settings.dedup)) == 5  # the old row and four seeds
-
-
-def test_warehouse_from_before_migration_002_is_upgraded_and_indexed(
-    tmp_path: Path, db: Path, base_settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    first_only = tmp_path / "migrations"
-    first_only.mkdir()
-    shutil.copy(db_module.MIGRATIONS_DIR / "001_init.sql", first_only)
-    monkeypatch.setattr(db_module, "MIGRATIONS_DIR", first_only)
-    with writer(db) as con:
-        assert "lead_minhash" not in {r[0] for r in con.execute("describe articles").fetchall()}
-        insert_old_row(con, old_text())
-        con.execute(
-            "insert into keyword_mentions values ('https://old.example.com/arctic.html', 'Arctic', 2)"
+        found = duplicate_of(db, base_settings, variant)
+        assert found is not None and (found.of, found.method) == (
+            "seed://001_28fa4cede3bf2d94",
+            method,
         )
-    monkeypatch.undo()
-    with writer(db) as con:
-        assert [r[0] for r in con.execute("select version from schema_migrations").fetchall()] == [
-            v for v, _ in migration_files()
-        ]
-        row = con.execute(
-            "select title, relevance, lead_minhash, shingles, title_key, relevance_evidence"
-            " from articles"
-        ).fetchone()
-    assert row == (OLD_TITLE, 3.0, None, None, None, None)
-    assert count(db, "keyword_mentions") == 1
-    assert_old_row_is_indexed(db, base_settings)
+    other = (SEEDS_DIR / "000_5b02c3556e09a1c0.txt").read_text(encoding="utf-8")
+    assert duplicate_of(db, base_settings, other.replace("Xi", "Li")[:400]) is None
+
+
+def test_a_duplicate_is_not_indexed_and_its_copies_point_to_the_original(
+    db: Lake, base_settings: Settings
+) -> None:
+    original = article("sco-summit-multipolar-order")
+    copy = replace(
+        original,
+        candidate=candidate("copy-of-sco"),
+        text=original.text.replace("\n\n", "\n\nRead more on our site\n\n", 1),
+    )
+    load(db, judge_batch([original], base_settings), [], None, 24.0)
+    load(db, judge_batch([copy], base_settings), [], None, 24.0)  # a later batch
+    assert count(db, "dedup_keys", f"canonical_url = '{copy.candidate.canonical_url}'") == 0
+    again = replace(copy, candidate=candidate("second-copy"))
+    found = duplicate_of(db, base_settings, again.text)
+    assert found is not None and found.of == original.candidate.canonical_url
 
 
 # ---- failures and planning ----
@@ -464,11 +440,9 @@ def urls(candidates: list[Candidate]) -> list[str]:
     return [c.canonical_url.removeprefix(SITE + "/") for c in candidates]
 
 
-def test_failures_are_recorded(db: Path) -> None:
-    with writer(db):
-        pass
+def test_failures_are_recorded(db: Lake) -> None:
     before = utcnow()
-    load_batch(
+    load(
         db,
         [],
         [fail("flaky", "HTTP 503", 503, True), fail("gone", "HTTP 404", 404, False)],
@@ -491,11 +465,9 @@ def test_failures_are_recorded(db: Path) -> None:
     assert gone[7:] == ("Feed: gone", datetime(2026, 11, 19, 12))
 
 
-def test_plan_retries_transient_failures_at_once(db: Path) -> None:
-    with writer(db):
-        pass
+def test_plan_retries_transient_failures_at_once(db: Lake) -> None:
     failures = [fail("flaky", "timeout", None, True), fail("gone", "HTTP 404", 404, False)]
-    load_batch(db, [], failures, None, 24.0)
+    load(db, [], failures, None, 24.0)
     # In the feed again: the transient one is fetched, the lasting one waits, new ones come.
     assert urls(plan_candidates(db, feed_with("gone", "flaky", "new"), "monitor")) == [
         "flaky.html",
@@ -512,21 +484,19 @@ def test_plan_retries_transient_failures_at_once(db: Path) -> None:
     assert plan_candidates(db, [], "backfill") == []
 
 
-def test_lasting_failure_is_due_after_its_retry_time(db: Path) -> None:
-    with writer(db):
-        pass
-    load_batch(db, [], [fail("gone", "HTTP 404", 404, False)], None, 24.0)
+def test_lasting_failure_is_due_after_its_retry_time(db: Lake) -> None:
+    load(db, [], [fail("gone", "HTTP 404", 404, False)], None, 24.0)
     assert plan_candidates(db, feed_with("gone"), "monitor") == []
     # Failing again with no wait (retry_failed_after_hours = 0) makes it due now.
-    load_batch(db, [], [fail("gone", "HTTP 404", 404, False)], None, 0.0)
+    load(db, [], [fail("gone", "HTTP 404", 404, False)], None, 0.0)
     assert count(db, "page_failures", "attempts = 2") == 1
     assert urls(plan_candidates(db, feed_with("gone"), "monitor")) == ["gone.html"]
 
 
-def test_stored_articles_are_not_fetched_again(db: Path, base_settings: Settings) -> None:
+def test_stored_articles_are_not_fetched_again(db: Lake, base_settings: Settings) -> None:
     batch = assessed_batch(base_settings)
     irrelevant = batch[2]
-    load_batch(db, batch, [], None, 24.0)
+    load(db, batch, [], None, 24.0)
     stored = [
         item.article.candidate.canonical_url.removeprefix(SITE + "/").removesuffix(".html")
         for item in batch
@@ -537,17 +507,17 @@ def test_stored_articles_are_not_fetched_again(db: Path, base_settings: Settings
     ]
 
 
-def test_success_clears_a_failure(db: Path, base_settings: Settings) -> None:
+def test_success_clears_a_failure(db: Lake, base_settings: Settings) -> None:
     item = assessed_batch(base_settings)[0]
     slug = item.article.candidate.canonical_url.removeprefix(SITE + "/").removesuffix(".html")
-    load_batch(db, [], [fail(slug, "timeout", None, True)], None, 24.0)
+    load(db, [], [fail(slug, "timeout", None, True)], None, 24.0)
     assert count(db, "page_failures") == 1
-    load_batch(db, [item], [], None, 24.0)
+    load(db, [item], [], None, 24.0)
     assert count(db, "page_failures") == 0
     assert count(db, "articles") == 1
 
 
-def test_feed_validators_are_kept_between_runs(db: Path) -> None:
+def test_feed_validators_are_kept_between_runs(db: Lake) -> None:
     summary = start_run(db, "monitor")
     ok = FeedResult(
         FEED, "ok", [candidate("a")], '"v1"', "Sat, 21 Nov 2026 07:00:00 GMT", "h1", 200

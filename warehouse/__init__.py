@@ -1,23 +1,32 @@
-"""The DuckDB warehouse: SQL files (migrations, views, queries) and the code that runs them."""
+"""The warehouse on DuckLake: SQL files (migrations, views, queries) and the code that runs them."""
 
 from warehouse.db import (
+    Commit,
     WarehouseMissing,
     apply_views,
-    connect,
+    ensure_warehouse,
     migrate,
     reader,
+    snapshot_reader,
+    snapshots,
     sql,
-    transaction,
     writer,
 )
+from warehouse.lake import Lake, WarehouseError
+from warehouse.lock import LockTimeout
 
 __all__ = [
+    "Commit",
+    "Lake",
+    "LockTimeout",
+    "WarehouseError",
     "WarehouseMissing",
     "apply_views",
-    "connect",
+    "ensure_warehouse",
     "migrate",
     "reader",
+    "snapshot_reader",
+    "snapshots",
     "sql",
-    "transaction",
     "writer",
 ]

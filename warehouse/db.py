@@ -1,26 +1,45 @@
-"""Connections to the DuckDB warehouse: migrations, views, and the single-writer discipline."""
+"""Connections to the lake: one DuckDB per process, migrations and views once, one writer at a time.
+
+Every process keeps one in-memory DuckDB with the DuckLake extensions loaded (loading them costs
+~0.2 s) and attaches each lake it uses once; readers and writers get their own cursor on it.
+Readers never wait for writers (snapshot isolation). A writer holds the catalog lock
+(`warehouse/lock.py`) from its first read to its commit, so an anti-join on keys followed by an
+insert is safe without PRIMARY KEY constraints.
+"""
 
 from __future__ import annotations
 
-import time
+import hashlib
+import json
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
 
 import duckdb
+
+from warehouse import extensions
+from warehouse.lake import Lake, WarehouseError
+from warehouse.lock import catalog_lock
 
 WAREHOUSE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = WAREHOUSE_DIR / "migrations"
 VIEWS_DIR = WAREHOUSE_DIR / "views"
 QUERIES_DIR = WAREHOUSE_DIR / "queries"
 
-# DuckDB lets one process hold the file; others (readers included) wait for it to let go.
-LOCK_WAIT_SECONDS = 30.0
+# A batch commit takes seconds; a writer that waits longer than this has met a stuck one.
+LOCK_WAIT_SECONDS = 600.0
+AUTHOR = "sinorus"
+
+_guard = threading.Lock()
+_database: duckdb.DuckDBPyConnection | None = None
+_attached: dict[tuple[str, bool], str] = {}
+_ready: set[str] = set()
 
 
 class WarehouseMissing(FileNotFoundError):
-    """The warehouse file does not exist yet."""
+    """There is no warehouse at the configured catalog yet."""
 
 
 @cache
@@ -29,22 +48,45 @@ def sql(name: str) -> str:
     return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def _is_lock_error(exc: duckdb.Error) -> bool:
-    return "lock" in str(exc).lower()
+def _quoted(value: str) -> str:
+    # ATTACH takes no parameters: the catalog string is quoted as a SQL literal instead.
+    return "'" + value.replace("'", "''") + "'"
 
 
-def connect(path: Path, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS):
-    """Return a connection to the file at `path`, retrying while another process holds it."""
-    deadline = time.monotonic() + wait
-    delay = 0.05
-    while True:
+def _instance() -> duckdb.DuckDBPyConnection:
+    global _database
+    if _database is None:
+        database = duckdb.connect()
+        for name in ("icu", "ducklake", "sqlite_scanner", "postgres_scanner"):
+            extensions.load(database, name)
+        # All of the warehouse's times are UTC, --as-of included, whatever the machine's zone.
+        database.execute("set TimeZone = 'UTC'")
+        _database = database
+    return _database
+
+
+def _attach(lake: Lake, read_only: bool) -> str:
+    """Return the alias under which the lake is attached to this process's DuckDB."""
+    with _guard:
+        alias = _attached.get((lake.catalog, read_only))
+        if alias is not None:
+            return alias
+        alias = f"lake_{lake.key}_{'ro' if read_only else 'rw'}"
+        options = "read_only" if read_only else f"data_path {_quoted(lake.data_path)}"
         try:
-            return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if not _is_lock_error(exc) or time.monotonic() >= deadline:
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+            _instance().execute(f"attach {_quoted(lake.uri)} as {alias} ({options})")
+        except duckdb.Error as exc:
+            raise WarehouseError(
+                f"cannot open the warehouse {lake.describe()}: {str(exc).splitlines()[0]}"
+            ) from None
+        _attached[(lake.catalog, read_only)] = alias
+        return alias
+
+
+def _cursor(alias: str) -> duckdb.DuckDBPyConnection:
+    con = _instance().cursor()
+    con.execute(f"use {alias}")
+    return con
 
 
 def migration_files() -> list[tuple[int, Path]]:
@@ -54,63 +96,146 @@ def migration_files() -> list[tuple[int, Path]]:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Return the versions applied now, each in its own transaction."""
-    con.execute(
-        "create table if not exists schema_migrations ("
-        "version integer primary key, name varchar not null, applied_at timestamp not null)"
-    )
+    """Return the versions applied now (the caller holds the writer lock and a transaction)."""
+    con.execute(sql("create_schema_migrations"))
     done = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
     applied = []
     for version, path in migration_files():
         if version in done:
             continue
-        con.execute("begin transaction")
-        try:
-            con.execute(path.read_text(encoding="utf-8"))
-            con.execute(
-                "insert into schema_migrations values (?, ?, now()::timestamp)",
-                [version, path.name],
-            )
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
+        con.execute(path.read_text(encoding="utf-8"))
+        con.execute(sql("insert_migration"), {"version": version, "name": path.name})
         applied.append(version)
     return applied
 
 
-def apply_views(con: duckdb.DuckDBPyConnection) -> None:
-    """Re-create every view from warehouse/views/, in file order."""
+def apply_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Return the views (re-)created: those whose file changed since, in file order.
+
+    Each view carries the hash of its file as its comment (the catalog keeps a normalised text,
+    not ours), so a view left as it is makes no snapshot: starting a process adds nothing.
+    """
+    stored = dict(
+        con.execute(
+            "select view_name, comment from duckdb_views() where database_name = current_database()"
+        ).fetchall()
+    )
+    changed = []
     for path in sorted(VIEWS_DIR.glob("*.sql")):
-        con.execute(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        name = path.stem.split("_", 1)[1]
+        digest = "sha1:" + hashlib.sha1(text.encode("utf-8")).hexdigest()
+        if stored.get(name) == digest:
+            continue
+        con.execute(text)
+        # COMMENT takes no parameters; the name is a file's, the digest hex.
+        con.execute(f"comment on view {name} is '{digest}'")
+        changed.append(name)
+    return changed
+
+
+def ensure_warehouse(lake: Lake) -> list[int]:
+    """Return the migrations applied now, creating the lake if needed; once per process and lake."""
+    if lake.catalog in _ready:
+        return []
+    file = lake.catalog_file
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
+    if not lake.data_path.startswith(("s3://", "gs://", "gcs://", "az://", "abfss://", "http")):
+        Path(lake.data_path).mkdir(parents=True, exist_ok=True)
+    with catalog_lock(lake, LOCK_WAIT_SECONDS):
+        # Attached under the lock: attaching a new catalog creates DuckLake's own tables in it.
+        alias = _attach(lake, read_only=False)
+        con = _cursor(alias)
+        try:
+            con.execute("begin transaction")
+            applied = migrate(con)
+            apply_views(con)
+            _label(con, alias, "migrate", {"migrations": applied})
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        finally:
+            con.close()
+    _ready.add(lake.catalog)
+    return applied
+
+
+def _label(con: duckdb.DuckDBPyConnection, alias: str, message: str, info: dict | None) -> None:
+    con.execute(
+        "call ducklake_set_commit_message($alias, $author, $message, extra_info => $info)",
+        {
+            "alias": alias,
+            "author": AUTHOR,
+            "message": message,
+            "info": json.dumps(info or {}, default=str),
+        },
+    )
+
+
+class Commit:
+    """A write transaction's connection; after the block, `snapshot` is the id it committed."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.snapshot: int | None = None
+
+    def __getattr__(self, name: str):
+        return getattr(self.con, name)
 
 
 @contextmanager
-def writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Yield a read-write connection with the schema up to date; it is closed on exit."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = connect(path)
-    try:
-        # DuckDB 2.0 compresses long strings with (DICT_)FSST at checkpoint at ~0.5 ms per
-        # article row; ZSTD is 20x faster here and smaller.
-        con.execute("set disabled_compression_methods = 'dict_fsst,fsst'")
-        migrate(con)
-        apply_views(con)
-        yield con
-    finally:
-        con.close()
+def writer(lake: Lake, message: str = "write", info: dict | None = None) -> Iterator[Commit]:
+    """Yield a connection inside one transaction, holding the writer lock; commit on success.
+
+    The commit is one DuckLake snapshot, labelled with `message` and `info` (a run id, say), so
+    `snapshots()` tells which run wrote what. Anything raised rolls the whole block back.
+    """
+    ensure_warehouse(lake)
+    alias = _attach(lake, read_only=False)
+    with catalog_lock(lake, LOCK_WAIT_SECONDS):
+        con = _cursor(alias)
+        commit = Commit(con)
+        try:
+            con.execute("begin transaction")
+            yield commit
+            _label(con, alias, message, info)
+            con.execute("commit")
+            row = con.execute(f"select id from {alias}.last_committed_snapshot()").fetchone()
+            commit.snapshot = row[0] if row else None
+        except BaseException:
+            with suppress(duckdb.Error):
+                con.execute("rollback")
+            raise
+        finally:
+            con.close()
 
 
 @contextmanager
-def reader(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Yield a read-only connection; raises WarehouseMissing when there is no file yet."""
-    path = Path(path)
-    if not path.exists():
+def maintenance_connection(lake: Lake) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
+    """Yield a connection and the lake's alias, holding the writer lock, outside a transaction.
+
+    DuckLake's maintenance calls (merge, expire, cleanup) commit by themselves.
+    """
+    ensure_warehouse(lake)
+    alias = _attach(lake, read_only=False)
+    with catalog_lock(lake, LOCK_WAIT_SECONDS):
+        con = _cursor(alias)
+        try:
+            yield con, alias
+        finally:
+            con.close()
+
+
+@contextmanager
+def reader(lake: Lake) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a read-only connection on the latest snapshot; raises WarehouseMissing if none."""
+    if not lake.exists():
         raise WarehouseMissing(
-            f"no warehouse at {path}: run `sinorus run` (or `sinorus demo`) first"
+            f"no warehouse at {lake.describe()}: run `sinorus run` (or `sinorus demo`) first"
         )
-    con = connect(path, read_only=True)
+    con = _cursor(_attach(lake, read_only=True))
     try:
         yield con
     finally:
@@ -118,12 +243,41 @@ def reader(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 @contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Yield `con` inside a transaction: committed on success, rolled back on any error."""
-    con.execute("begin transaction")
+def snapshot_reader(lake: Lake, as_of: str | int) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a read-only connection on the lake as it was at a snapshot id or a UTC timestamp.
+
+    Raises WarehouseMissing if there is no lake, WarehouseError if no snapshot is that old.
+    """
+    if not lake.exists():
+        raise WarehouseMissing(f"no warehouse at {lake.describe()}")
+    option = (
+        f"snapshot_version {int(as_of)}"
+        if isinstance(as_of, int)
+        else f"snapshot_time {_quoted(str(as_of))}"
+    )
+    with _guard:
+        alias = f"lake_{lake.key}_asof_{threading.get_ident()}"
+        try:
+            _instance().execute(f"attach {_quoted(lake.uri)} as {alias} (read_only, {option})")
+        except duckdb.Error as exc:
+            raise WarehouseError(
+                f"no snapshot of the warehouse at {as_of}: {str(exc).splitlines()[0]}"
+            ) from None
+    con = _cursor(alias)
     try:
         yield con
-    except BaseException:
-        con.execute("rollback")
-        raise
-    con.execute("commit")
+    finally:
+        con.close()
+        with _guard:
+            _instance().execute(f"detach {alias}")
+
+
+def snapshots(lake: Lake, since_id: int = 0) -> list[dict]:
+    """Return the lake's snapshots after `since_id`: id, time, message and its labels."""
+    with reader(lake) as con:
+        alias = con.execute("select current_database()").fetchone()[0]
+        rows = con.execute(sql("snapshots"), {"alias": alias, "since_id": since_id}).fetchall()
+    return [
+        {"snapshot": sid, "at": at, "message": message, "info": json.loads(info or "{}")}
+        for sid, at, message, info in rows
+    ]

@@ -1,4 +1,5 @@
--- Fingerprints for articles stored before they were kept, from the Arrow batch `fingerprints`.
+-- Fingerprints for imported articles stored before they were kept, from the Arrow batch
+-- `fingerprints`.
 update articles
 set
     minhash = fingerprints.minhash,

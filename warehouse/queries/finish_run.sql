@@ -13,5 +13,6 @@ update runs set
     irrelevant = $irrelevant,
     duplicates = $duplicates,
     stored = $stored,
+    snapshot = $snapshot,
     error = $error
 where run_id = $run_id

@@ -3,9 +3,6 @@ select
     canonical_url,
     title,
     text,
-    source,
-    published_at,
-    relevant,
-    lead_minhash is null as needs_fingerprint
+    relevant
 from articles
 order by canonical_url

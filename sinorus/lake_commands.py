@@ -1,0 +1,145 @@
+"""`sinorus warehouse …`: create the lake, import an old DuckDB file, upkeep, and its history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sinorus.options import (
+    ConfigOption,
+    DbOption,
+    JsonOption,
+    console,
+    fail,
+    lake_or_exit,
+    settings_or_exit,
+)
+from sinorus.report import render_rows, to_json
+from warehouse import LockTimeout, WarehouseError, WarehouseMissing, snapshots
+
+warehouse_app = typer.Typer(
+    help="The warehouse itself: create it, import an old DuckDB file, maintain it, list snapshots.",
+    no_args_is_help=True,
+)
+
+
+def _show(summary: dict, as_json: bool, title: str) -> None:
+    if as_json:
+        print(to_json(summary))
+        return
+    rows = [(key.replace("_", " "), value) for key, value in summary.items()]
+    render_rows(console, ["", "value"], rows, "table", title=title)
+
+
+@warehouse_app.command()
+def init(config: ConfigOption = None, db: DbOption = None) -> None:
+    """Create the lake (catalog, data path, tables, views) with its seed baseline, if new."""
+    from tasks.seeds import load_seeds
+
+    settings = settings_or_exit(config, db)
+    lake = lake_or_exit(settings)
+    try:
+        loaded = load_seeds(lake, settings)
+    except (WarehouseError, LockTimeout) as exc:
+        raise fail(str(exc), 1) from None
+    console.print(f"{lake.describe()}: ready, {loaded} seed articles loaded", highlight=False)
+
+
+@warehouse_app.command("import")
+def import_command(
+    old: Annotated[Path, typer.Argument(help="A .duckdb warehouse of an earlier version.")],
+    config: ConfigOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Copy every table of an old DuckDB-file warehouse into the lake (again: nothing twice)."""
+    from tasks.importer import ImportFailed, import_duckdb
+
+    settings = settings_or_exit(config, db)
+    lake = lake_or_exit(settings)
+    try:
+        report = import_duckdb(old, lake, settings.dedup)
+    except (ImportFailed, WarehouseError, LockTimeout) as exc:
+        raise fail(str(exc), 1) from None
+    if as_json:
+        print(to_json(report.as_dict()))
+        return
+    rows = [(table, *counts.values()) for table, counts in report.tables.items()]
+    title = f"Imported {old} ({report.exported_by}) into {lake.describe()}"
+    render_rows(console, ["table", "rows", "imported", "already there"], rows, "table", title=title)
+    console.print(
+        f"{report.indexed} originals indexed for duplicates, "
+        f"{report.fingerprinted} fingerprinted from their text",
+        highlight=False,
+    )
+
+
+@warehouse_app.command()
+def maintain(
+    config: ConfigOption = None,
+    db: DbOption = None,
+    keep_days: Annotated[
+        float | None,
+        typer.Option(
+            help="Expire snapshots older than this (default: warehouse.keep_snapshots_days)."
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Merge small files, expire old snapshots, delete files no snapshot needs."""
+    from tasks.maintain import maintain as maintain_lake
+
+    settings = settings_or_exit(config, db)
+    lake = lake_or_exit(settings)
+    if not lake.exists():
+        raise fail(f"no warehouse at {lake.describe()}", 1)
+    keep = settings.warehouse.keep_snapshots_days if keep_days is None else keep_days
+    if keep < 0:
+        raise fail("--keep-days must be 0 or more", 2)
+    try:
+        report = maintain_lake(lake, keep)
+    except (WarehouseError, LockTimeout) as exc:
+        raise fail(str(exc), 1) from None
+    _show(report.as_dict(), as_json, f"Maintenance of {lake.describe()}")
+
+
+@warehouse_app.command("snapshots")
+def snapshots_command(
+    config: ConfigOption = None,
+    db: DbOption = None,
+    last: Annotated[int, typer.Option(help="How many of the latest snapshots to list.")] = 20,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """List the lake's latest snapshots: id, time (UTC), what wrote it: ids for --as-of."""
+    settings = settings_or_exit(config, db)
+    lake = lake_or_exit(settings)
+    try:
+        found = snapshots(lake)
+    except (WarehouseMissing, WarehouseError) as exc:
+        raise fail(str(exc), 1) from None
+    rows = [(s["snapshot"], s["at"], s["message"], s["info"].get("run_id")) for s in found[-last:]]
+    render_rows(console, ["snapshot", "at", "message", "run_id"], rows, fmt)
+
+
+@warehouse_app.command()
+def attach(
+    config: ConfigOption = None,
+    db: DbOption = None,
+    alias: Annotated[str, typer.Option(help="The name to attach the lake as.")] = "sinorus",
+) -> None:
+    """Print the SQL that opens this lake read-only from any DuckDB 1.5 client (CLI, DBeaver…)."""
+    from warehouse.extensions import wheel_binary
+
+    settings = settings_or_exit(config, db)
+    lake = lake_or_exit(settings)
+    scanner = "sqlite_scanner" if lake.kind == "sqlite" else "postgres_scanner"
+    lines = ["-- offline: the extensions from the wheels sinorus uses (online: INSTALL ducklake)"]
+    for name in ("ducklake", scanner):
+        binary = wheel_binary(name)
+        if binary is not None:
+            lines.append(f"LOAD '{binary}';")
+    quoted = lake.uri.replace("'", "''")
+    lines += [f"ATTACH '{quoted}' AS {alias} (READ_ONLY);", f"USE {alias};"]
+    print("\n".join(lines))

@@ -1,0 +1,85 @@
+"""Upkeep of the lake: small files merged, old snapshots expired, unneeded files deleted.
+
+Every commit writes at least one small Parquet file (or inlines a few rows in the catalog), so a
+monitor that commits every few minutes makes thousands of files a month. Maintenance flushes
+inlined rows into Parquet, merges adjacent small files, expires the snapshots older than
+`warehouse.keep_snapshots_days` (time travel reaches that far), and deletes the files that no
+remaining snapshot needs. Files a pass makes unneeded are deleted by the next pass, not at
+once: a reader that began before the merge may still be scanning them (and DuckLake's own
+`older_than` filter for this is not reliable on a SQLite catalog). It holds the writer lock
+throughout, so it never races a batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+
+from prefect import task
+from prefect.cache_policies import NONE
+
+from tasks.commit import commit_slot
+from tasks.fetch import utcnow
+from warehouse import Lake, sql
+from warehouse.db import maintenance_connection
+
+
+@dataclass
+class Maintenance:
+    """What one maintenance pass did, with the lake's file counts before and after."""
+
+    files_before: int = 0  # Parquet files kept (read now, or kept for time travel)
+    files_after: int = 0
+    live_files_before: int = 0  # of which the current snapshot reads
+    live_files_after: int = 0
+    bytes_before: int = 0
+    bytes_after: int = 0
+    tables_flushed: int = 0
+    files_merged: int = 0
+    snapshots_expired: int = 0
+    files_deleted: int = 0  # from storage, this pass
+    files_awaiting_deletion: int = 0  # unneeded now, deleted by the next pass
+    snapshots_left: int = 0
+
+    def as_dict(self) -> dict:
+        """Return the report as plain data."""
+        return asdict(self)
+
+
+def _files(con, alias: str) -> tuple[int, int, int]:
+    metadata = f"__ducklake_metadata_{alias}"
+    files, size, live = con.execute(sql("live_files"), {"metadata": metadata}).fetchone()
+    return files, int(size), live
+
+
+def maintain(lake: Lake, keep_snapshots_days: float, delete_now: bool = False) -> Maintenance:
+    """Return what a maintenance pass did to the lake (under the writer lock).
+
+    `delete_now` also deletes, at the end, the files this pass made unneeded (when nothing else
+    reads the lake).
+    """
+    report = Maintenance()
+    older_than = utcnow() - timedelta(days=keep_snapshots_days)
+    with commit_slot(lake.commit_limit), maintenance_connection(lake) as (con, alias):
+        metadata = {"metadata": f"__ducklake_metadata_{alias}"}
+        lake_only = {"alias": alias}
+        report.files_before, report.bytes_before, report.live_files_before = _files(con, alias)
+        report.files_deleted = len(con.execute(sql("cleanup_files"), lake_only).fetchall())
+        report.tables_flushed = len(con.execute(sql("flush_inlined"), lake_only).fetchall())
+        report.files_merged = sum(
+            row[2] for row in con.execute(sql("merge_files"), lake_only).fetchall()
+        )
+        report.snapshots_expired = len(
+            con.execute(sql("expire_snapshots"), {**lake_only, "older_than": older_than}).fetchall()
+        )
+        if delete_now:
+            report.files_deleted += len(con.execute(sql("cleanup_files"), lake_only).fetchall())
+        report.files_awaiting_deletion = con.execute(
+            sql("files_awaiting_deletion"), metadata
+        ).fetchone()[0]
+        report.files_after, report.bytes_after, report.live_files_after = _files(con, alias)
+        report.snapshots_left = con.execute(sql("count_snapshots"), lake_only).fetchone()[0]
+    return report
+
+
+maintain_task = task(maintain, name="maintain-lake", cache_policy=NONE)

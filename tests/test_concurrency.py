@@ -1,0 +1,235 @@
+"""The monitor and the analysts at the same time, and writers that run at once.
+
+Every process here is real: `sinorus run` and `sinorus backfill` as subprocesses (sharing the
+session's Prefect server), an analyst's DuckDB session holding the lake open in another one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from config import load_settings
+from sinorus.newsroom import Newsroom
+from tasks.dedup import fingerprint
+from tests.conftest import NEWSROOM_FEEDS, rows, write_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def api_url(prefect_harness) -> str:
+    """The session's Prefect server, for subprocesses to share (no server of their own)."""
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value()
+
+
+def _env(api_url: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env["PREFECT_API_URL"] = api_url
+    return env
+
+
+def _config(tmp: Path, base: str, db: Path, name: str, commit_limit: bool = False) -> Path:
+    # Small batches, no politeness delay: many commits, interleaved with the other process's.
+    # (write_config's [fetch] table already allows the loopback newsroom.)
+    path = write_config(tmp / name, base, db, commit_limit=commit_limit)
+    text = path.read_text(encoding="utf-8").replace(
+        "[fetch]\n",
+        "[fetch]\nbatch_size = 2\nper_host_delay_seconds = 0.0\nper_host_concurrency = 8\n",
+        1,
+    )
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _start(command: list[str], env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "sinorus.cli", *command],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _finish(process: subprocess.Popen, timeout: float = 300) -> dict:
+    out, err = process.communicate(timeout=timeout)
+    assert process.returncode == 0, err[-3000:]
+    return json.loads(out)
+
+
+def _init(db: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "sinorus.cli", "warehouse", "init", "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def assert_invariants(db: Path) -> None:
+    """No URL twice, no two copies counted as stories, every batch whole."""
+    assert rows(db, "select count(*) - count(distinct canonical_url) from articles") == [(0,)]
+    assert rows(db, "select count(*) - count(distinct url) from feeds") == [(0,)]
+    assert rows(db, "select count(*) - count(distinct run_id) from runs") == [(0,)]
+    assert rows(
+        db,
+        "select count(*) from (select keyword, canonical_url from keyword_mentions "
+        "group by all having count(*) > 1)",
+    ) == [(0,)]
+    # Whole batches: every mention has its article, every original its index keys, no
+    # duplicate has any.
+    assert rows(
+        db, "select count(*) from keyword_mentions anti join articles using (canonical_url)"
+    ) == [(0,)]
+    assert rows(
+        db,
+        "select count(*) from articles where duplicate_of is null and canonical_url not in "
+        "(select canonical_url from dedup_keys)",
+    ) == [(0,)]
+    assert rows(
+        db,
+        "select count(*) from dedup_keys join articles using (canonical_url) "
+        "where duplicate_of is not null",
+    ) == [(0,)]
+    # No two stories are copies of each other (the same checks the pipeline makes, pairwise).
+    dedup = load_settings().dedup
+    stories = rows(db, "select canonical_url, title, text from stories")
+    prints = [(url, fingerprint(text, title, None, None, dedup)) for url, title, text in stories]
+    assert len({fp.text_hash for _, fp in prints}) == len(prints)
+    for i, (url_a, a) in enumerate(prints):
+        for url_b, b in prints[i + 1 :]:
+            assert a.minhash.jaccard(b.minhash) < dedup.threshold, (url_a, url_b)
+
+
+def test_an_analyst_holding_the_lake_open_never_blocks_a_run(
+    api_url: str, newsroom: Newsroom, expected: dict, tmp_path: Path
+) -> None:
+    db = tmp_path / "w.sqlite"
+    config = _config(tmp_path, newsroom.base_url, db, "run.toml")
+    _init(db)
+    stop = tmp_path / "stop"
+    analyst = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "analyst.py"), str(db), str(stop)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(2)  # attached and reading before the run starts
+        run = _start(["run", "--config", str(config), "--json"], _env(api_url))
+        answers = []
+        while run.poll() is None:  # `sinorus sql` while the run writes: it answers
+            sql = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "sinorus.cli",
+                    "sql",
+                    "select count(*) from articles",
+                    "--db",
+                    str(db),
+                    "--format",
+                    "csv",
+                ],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert sql.returncode == 0, sql.stderr
+            answers.append(int(sql.stdout.splitlines()[-1]))
+        summary = _finish(run)
+    finally:
+        stop.touch()
+        seen = json.loads(analyst.communicate(timeout=60)[0])
+    stored = [p for p in expected["page"] if p["expect"] == "stored"]
+    assert summary["status"] == "completed" and summary["stored"] == len(stored)
+    assert rows(db, "select status from runs") == [("completed",)]
+    assert answers and answers[0] >= 5 and answers == sorted(answers)
+    print(f"\nanalyst: {seen}")
+    assert seen["failed"] == 0, seen["errors"]
+    assert seen["reads"] >= 10
+    assert seen["first_count"] == 5 and seen["last_count"] == 5 + len(stored)
+    assert_invariants(db)
+
+
+def test_two_monitor_runs_over_the_same_feeds_at_once_store_everything_once(
+    api_url: str, newsroom: Newsroom, expected: dict, tmp_path: Path
+) -> None:
+    from prefect.client.orchestration import get_client
+
+    db = tmp_path / "w.sqlite"
+    # The commit limit on: both runs queue for `warehouse-commit` on the shared server too.
+    configs = [
+        _config(tmp_path, newsroom.base_url, db, f"run{i}.toml", commit_limit=True) for i in (1, 2)
+    ]
+    runs = [_start(["run", "--config", str(c), "--json"], _env(api_url)) for c in configs]
+    summaries = [_finish(run) for run in runs]
+    stored = [p for p in expected["page"] if p["expect"] == "stored"]
+    assert all(s["status"] == "completed" for s in summaries)
+    # Each page stored by one run only; the other fetched it too, or saw it stored meanwhile.
+    assert sum(s["stored"] for s in summaries) == len(stored)
+    assert rows(db, "select count(*) from stories where origin = 'monitor'") == [(len(stored),)]
+    assert rows(db, "select count(*) from runs where status = 'completed'") == [(2,)]
+    assert rows(db, "select count(*) from feeds") == [(len(NEWSROOM_FEEDS),)]
+    assert_invariants(db)
+    with get_client(sync_client=True) as client:
+        limit = client.read_global_concurrency_limit_by_name("warehouse-commit")
+    assert limit.limit == 1 and limit.active_slots == 0
+
+
+def test_a_monitor_and_a_backfill_over_the_same_urls_at_once(
+    api_url: str, newsroom: Newsroom, expected: dict, tmp_path: Path
+) -> None:
+    db = tmp_path / "w.sqlite"
+    monitor = _config(tmp_path, newsroom.base_url, db, "monitor.toml")
+    backfill = _config(tmp_path, newsroom.base_url, db, "backfill.toml")
+    # The backfill is given every page the monitor's feeds list, over a window that holds them
+    # all: the two race for the same URLs.
+    urls = tmp_path / "urls.txt"
+    urls.write_text(
+        "\n".join(f"{newsroom.base_url}{page['path']}" for page in expected["page"]),
+        encoding="utf-8",
+    )
+    env = _env(api_url)
+    both = [
+        _start(["run", "--config", str(monitor), "--json"], env),
+        _start(
+            [
+                "backfill",
+                "--since",
+                "2000-01-01",
+                "--until",
+                "2030-12-31",
+                "--source",
+                "urls",
+                "--urls",
+                str(urls),
+                "--config",
+                str(backfill),
+                "--json",
+            ],
+            env,
+        ),
+    ]
+    run, filled = (_finish(p) for p in both)
+    assert run["status"] == filled["status"] == "completed"
+    stored = [p for p in expected["page"] if p["expect"] == "stored"]
+    # Each stored page once, by whichever got there first; the other saw it stored already.
+    assert run["stored"] + filled["stored"] == len(stored)
+    assert rows(db, "select count(*) from stories where origin <> 'seed'") == [(len(stored),)]
+    assert rows(db, "select count(*) from backfill_queue where status = 'pending'") == [(0,)]
+    assert_invariants(db)
