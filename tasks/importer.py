@@ -9,6 +9,7 @@ fills, never duplicates a row. Every imported original gets its keys in the dupl
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -60,8 +61,13 @@ class Imported:
 
 
 def _uv() -> list[str]:
+    """Return the command that runs uv: on PATH, in this environment, or the system Python's."""
     found = shutil.which("uv")
-    return [found] if found else [sys.executable, "-m", "uv"]
+    if found:
+        return [found]
+    if importlib.util.find_spec("uv") is not None:
+        return [sys.executable, "-m", "uv"]
+    return [shutil.which("python3") or "python3", "-m", "uv"]
 
 
 def export_tables(source: Path, out: Path) -> dict:

@@ -87,6 +87,27 @@ def test_serve_runs_the_monitor_on_schedule_and_stops_cleanly(
         assert started.returncode == 0, started.stdout + started.stderr
         _wait_for(lambda: _completed_runs(db, "backfill") >= 1, process, 180)
         assert _completed_runs(db, "backfill") == 1
+        # The lake's upkeep is served too: started by hand, it completes (and says so).
+        upkeep = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "prefect",
+                "deployment",
+                "run",
+                "maintenance/nightly",
+                "--watch",
+                "--watch-timeout",
+                "180",
+            ],
+            cwd=ROOT,
+            env=api,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+        assert upkeep.returncode == 0, upkeep.stdout + upkeep.stderr
+        assert "Completed" in upkeep.stdout, upkeep.stdout
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=60)
     finally:
