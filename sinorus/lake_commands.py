@@ -20,7 +20,7 @@ from sinorus.report import render_rows, to_json
 from warehouse import LockTimeout, WarehouseError, WarehouseMissing, snapshots
 
 warehouse_app = typer.Typer(
-    help="The warehouse itself: create it, import an old DuckDB file, maintain it, list snapshots.",
+    help="The lake itself: create it, import an old DuckDB file, maintain it, its snapshots, attach SQL.",
     no_args_is_help=True,
 )
 

@@ -170,3 +170,13 @@ def test_backfill_arguments_fail_before_anything_runs(arguments: list[str], mess
 def test_backfill_window_must_run_forward() -> None:
     result = runner.invoke(app, ["backfill", "--since", "2023-03-31", "--until", "2023-03-01"])
     assert result.exit_code == 2 and "is after until" in result.stderr
+
+
+def test_the_cli_reference_is_generated_from_help_and_up_to_date() -> None:
+    from sinorus import clidoc
+
+    assert clidoc.missing_help() == []
+    names = {" ".join(path) for path, _ in clidoc.commands()}
+    assert {"run", "sql", "warehouse", "warehouse import", "warehouse maintain"} <= names
+    assert clidoc.main(["--check"]) == 0, "docs/cli.md is stale: run `make docs`"
+    assert "<bool>" not in (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
