@@ -17,6 +17,7 @@ from sinorus.options import (
     JsonOption,
     console,
     errors,
+    fail,
     lake_or_exit,
     settings_or_exit,
 )
@@ -214,12 +215,14 @@ def sql_command(
     render_rows(console, columns, rows, fmt)
 
 
-def _print_trends(settings: Settings, days: int, top: int, as_of: str | int | None = None) -> None:
+def _print_trends(
+    settings: Settings, days: int, top: int, as_of: str | int | None = None, fmt: str = "table"
+) -> None:
     columns, rows = _query(settings, sql("top_keywords"), {"days": days, "top": top}, as_of)
     title = f"Keyword trends: top {top} keywords a day (stories, mentions)"
     if as_of is not None:
         title += f", as of {as_of}"
-    render_rows(console, columns, rows, "table", title=title)
+    render_rows(console, columns, rows, fmt, title=title)
 
 
 @app.command()
@@ -229,10 +232,13 @@ def trends(
     days: Annotated[int, typer.Option(help="How many days back from the latest story.")] = 30,
     top: Annotated[int, typer.Option(help="Keywords shown per day.")] = 5,
     as_of: AsOfOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
     """Print the keyword-trend table: per day, the top keywords by stories and mentions."""
+    if fmt not in ("table", "csv", "json"):
+        raise fail(f"--format must be table, csv or json, not {fmt!r}", 2)
     settings = settings_or_exit(config, db)
-    _print_trends(settings, days, top, _as_of(as_of))
+    _print_trends(settings, days, top, _as_of(as_of), fmt)
 
 
 @app.command()

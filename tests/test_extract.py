@@ -162,9 +162,12 @@ def test_nothing_to_extract() -> None:
     assert extract_pages([], extract_settings(workers=2)) == ([], [])
 
 
-def test_worker_count() -> None:
+def test_worker_count(monkeypatch: pytest.MonkeyPatch) -> None:
     assert worker_count(extract_settings(workers=3)) == 3
-    assert worker_count(extract_settings(workers=0)) >= 1
+    monkeypatch.setattr("os.cpu_count", lambda: 6)
+    assert worker_count(extract_settings(workers=0)) == 6  # 0: one per core
+    monkeypatch.setattr("os.cpu_count", lambda: None)
+    assert worker_count(extract_settings(workers=0)) == 1  # cores unknown: one
 
 
 def test_inline_when_one_worker(
