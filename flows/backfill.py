@@ -1,5 +1,4 @@
-"""The backfill flow: fill a past window from feeds' archives, sitemaps, GDELT, a URL file, or
-re-extract stored articles from their kept HTML."""
+"""The backfill flow: fill a past window from feeds' archives, sitemaps, GDELT or a URL file."""
 
 from __future__ import annotations
 
@@ -25,10 +24,8 @@ from tasks.commit import ensure_commit_limit_task
 from tasks.discover import discover_task
 from tasks.extract import extract_pages_task
 from tasks.fetch import fetch_pages_task
-from tasks.load import Loaded
 from tasks.location import lake_of
 from tasks.progress import Tracker
-from tasks.reextract import reextract_task
 from tasks.runs import finish_run_task, record_failure, start_run_task
 from tasks.seeds import load_seeds_task
 from tasks.urls import batches
@@ -68,12 +65,6 @@ def backfill(
     load_seeds_task(lake, settings)
     job = open_job_task(lake, job)
     summary = start_run_task(lake, "backfill")
-    if source == "raw":
-        done, failures = reextract_task(lake, settings, job, summary.run_id)
-        summary.add_batch(0, failures, Loaded())
-        summary.backfill = job_report(job, {"reextracted": done.updated, "failed": done.failed}, [])
-        return finish_run_task(lake, summary, []).as_dict()
-
     notes: list[str] = []
     if not job.discovered:
         found = discover_task(settings, job)

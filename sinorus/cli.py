@@ -92,7 +92,7 @@ def backfill(
     since: DateOption,
     until: DateOption,
     source: Annotated[
-        str, typer.Option(help="feeds, sitemaps, gdelt, urls (with --urls) or raw (kept HTML).")
+        str, typer.Option(help="feeds, sitemaps, gdelt or urls (with --urls).")
     ] = "feeds",
     urls: Annotated[Path | None, typer.Option(help="A file of URLs: one a line, or CSV.")] = None,
     undated: Annotated[
@@ -144,21 +144,56 @@ def backfill(
     raise typer.Exit(0 if summary["status"] in ("completed", "dry-run") else 1)
 
 
-@app.command()
-def rescore(config: ConfigOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
-    """Re-judge every stored article with the current topic and keyword rules (fetches nothing)."""
-    from tasks.rescore import rescore as rescore_articles
-    from tasks.seeds import load_seeds
+ReplayDate = Annotated[
+    datetime | None, typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD (default: no limit).")
+]
 
-    settings = settings_or_exit(config, db)
-    lake = lake_or_exit(settings)
-    load_seeds(lake, settings)
-    summary = rescore_articles(lake, settings).as_dict()
+
+def _replay(mode: str, since, until, config, db, as_json: bool) -> None:
+    from flows.replay import replay as replay_flow
+
+    settings_or_exit(config, db)  # a bad config fails here, before Prefect starts
+    if since and until and since > until:
+        raise fail(f"since ({since.date()}) is after until ({until.date()})", 2)
+    summary = replay_flow(
+        mode,
+        since.date() if since else None,
+        until.date() if until else None,
+        str(config) if config else None,
+        db,
+    )
     if as_json:
         print(to_json(summary))
     else:
-        rows = [(key.replace("_", " "), value) for key, value in summary.items()]
-        render_rows(console, ["", "count"], rows, "table", title="Rescored with the current rules")
+        done = summary["replay"] or {}
+        rows = [(key.replace("_", " "), value) for key, value in done.items()]
+        render_rows(console, ["", ""], rows, "table", title=f"Replayed ({mode})")
+    raise typer.Exit(0 if summary["status"] == "completed" else 1)
+
+
+@app.command()
+def replay(
+    html: Annotated[
+        bool,
+        typer.Option(
+            "--html/--rules",
+            help="Re-extract from the HTML kept at fetch time, or (default) re-judge stored texts.",
+        ),
+    ] = False,
+    since: ReplayDate = None,
+    until: ReplayDate = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Judge stored articles again with the current rules, or re-extract them first (fetches nothing)."""
+    _replay("html" if html else "rules", since, until, config, db, as_json)
+
+
+@app.command()
+def rescore(config: ConfigOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Re-judge every stored article with the current rules: `sinorus replay --rules`."""
+    _replay("rules", None, None, config, db, as_json)
 
 
 def _as_of(value: str | None) -> str | int | None:

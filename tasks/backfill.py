@@ -28,7 +28,7 @@ from tasks.load import Loaded, write_batch
 from tasks.urls import Candidate
 from warehouse import Lake, reader, sql
 
-SOURCES = ("feeds", "sitemaps", "gdelt", "urls", "raw")
+SOURCES = ("feeds", "sitemaps", "gdelt", "urls")
 UNDATED_POLICIES = ("drop", "sighting")
 
 QUEUE = pa.schema(
@@ -80,6 +80,10 @@ class Job:
 
 def make_job(source: str, since: date, until: date, undated: str, urls_file: Path | None) -> Job:
     """Return the job for these arguments; raises ValueError for arguments that cannot work."""
+    if source == "raw":
+        raise ValueError(
+            "re-extraction from kept HTML is `sinorus replay --html --since … --until …` now"
+        )
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}: choose one of {', '.join(SOURCES)}")
     if undated not in UNDATED_POLICIES:

@@ -22,9 +22,7 @@ DISCOVERERS = {
 
 
 def discover(settings: Settings, job: Job) -> Discovery:
-    """Return what the job's source lists for its window (nothing for `raw`, which re-reads)."""
-    if job.source == "raw":
-        return Discovery()
+    """Return what the job's source lists for its window."""
     return DISCOVERERS[job.source](settings, job)
 
 

@@ -33,7 +33,7 @@ FEED_CHECKS = pa.schema(
     ]
 )
 # Summary fields that are not columns of `runs`.
-DETAILS = {"flow", "backfill", "snapshots", "already_stored"}
+DETAILS = {"flow", "backfill", "replay", "snapshots", "already_stored"}
 
 
 @dataclass
@@ -64,6 +64,7 @@ class RunSummary:
     irrelevant_pages: list[dict] = field(default_factory=list)
     stored_articles: list[dict] = field(default_factory=list)
     backfill: dict | None = None  # the job, its window, policy, queue counts and source notes
+    replay: dict | None = None  # the mode, window and what changed
 
     def add_feeds(self, results: list[FeedResult]) -> None:
         """Count the feed checks."""
@@ -120,6 +121,20 @@ class RunSummary:
                         "published": published.date().isoformat() if published else None,
                     }
                 )
+
+    def add_replay(self, judged: list, failures: list[Failure]) -> None:
+        """Count one replayed page: articles judged again, and pages that gave no text now."""
+        self.extracted += len(judged)
+        self.pages_failed += len(failures)
+        for failure in failures:
+            self.failed_pages.append(
+                {"url": failure.candidate.url, "stage": failure.stage, "reason": failure.reason}
+            )
+        for item in judged:
+            if item.relevance.relevant:
+                self.relevant += 1
+            else:
+                self.irrelevant += 1
 
     def as_dict(self) -> dict:
         """Return the summary as plain JSON-ready data."""

@@ -235,8 +235,10 @@ def test_backfill_then_monitor_and_again_stores_each_article_once(
     assert _rows(db, "select count(*) = count(distinct canonical_url) from articles") == [(True,)]
 
 
-def test_raw_re_extracts_without_fetching(monitored: dict, newsroom: Newsroom) -> None:
-    from flows.backfill import backfill
+def test_replay_html_re_extracts_the_window_without_fetching(
+    monitored: dict, newsroom: Newsroom
+) -> None:
+    from flows.replay import replay
 
     _run(newsroom, monitored["tmp"], "feeds")
     db = monitored["db"]
@@ -250,10 +252,14 @@ def test_raw_re_extracts_without_fetching(monitored: dict, newsroom: Newsroom) -
     assert kept > 0
     newsroom.clear_requests()
     config = _config(monitored["tmp"], newsroom.base_url, ["archive.atom"], extra="")
-    summary = backfill(SINCE, UNTIL, source="raw", config_path=str(config))
-    assert summary["backfill"]["queue"]["reextracted"] == kept
+    texts = dict(_rows(db, "select canonical_url, text from articles"))
+    summary = replay("html", SINCE, UNTIL, config_path=str(config))
+    assert summary["status"] == "completed"
+    assert summary["replay"]["articles"] + summary["replay"]["failed"] == kept
+    assert summary["replay"]["articles"] > 0
     assert newsroom.requests == []  # nothing fetched
     assert _rows(db, "select count(*) from articles")[0][0] == before
+    assert dict(_rows(db, "select canonical_url, text from articles")) == texts  # same extractor
 
 
 def test_an_interrupted_backfill_resumes_and_finishes(

@@ -77,6 +77,9 @@ def _attach(lake: Lake, read_only: bool) -> str:
         try:
             _instance().execute(f"attach {_quoted(lake.uri)} as {alias} ({options})")
         except duckdb.Error as exc:
+            if read_only and "does not exist" in str(exc):
+                # A catalog file whose lake is not made yet (its creator is at it right now).
+                raise WarehouseMissing(f"no warehouse at {lake.describe()} yet") from None
             raise WarehouseError(
                 f"cannot open the warehouse {lake.describe()}: {str(exc).splitlines()[0]}"
             ) from None

@@ -63,7 +63,7 @@ create table feeds (
 
 create table runs (
     run_id        varchar not null,  -- key
-    flow          varchar not null,  -- monitor | backfill
+    flow          varchar not null,  -- monitor | backfill | replay
     started_at    timestamp not null,
     finished_at   timestamp,
     status        varchar not null,  -- running | completed | failed

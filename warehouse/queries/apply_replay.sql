@@ -1,5 +1,6 @@
--- Re-extracted articles from the Arrow batch `batch_articles` replace their stored text and
--- judgements; who was a duplicate of whom stays as it was.
+-- Replayed articles from the Arrow batch `batch_articles` (judged again, or re-extracted and
+-- judged) replace their stored text, metadata and judgements; who was a duplicate of whom, where
+-- they came from and when they were fetched stay as they were.
 update articles
 set
     title = batch_articles.title,
