@@ -6,8 +6,10 @@ import tomllib
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urldefrag, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from courlan import normalize_url
 from cronsim import CronSim, CronSimError
 from pydantic import (
     BaseModel,
@@ -32,12 +34,17 @@ def _cron(value: str) -> str:
     return value
 
 
+DAY = 24 * 3600
+
+
 class ConfigError(ValueError):
     """A config file that cannot be read or holds an unknown key or a wrong value."""
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: "8" is not a number and 1.0 is not a count; no inf or nan anywhere. Every number
+    # below has bounds: a value past them is a typo, and would hang or overflow a run.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Warehouse(_Strict):
@@ -90,7 +97,7 @@ class Warehouse(_Strict):
 class Schedule(_Strict):
     cron: str
     timezone: str = "UTC"
-    interval_seconds: int = Field(ge=0)
+    interval_seconds: int = Field(ge=0, le=31 * DAY)
 
     @field_validator("cron")
     @classmethod
@@ -108,36 +115,36 @@ class Schedule(_Strict):
 
 
 class Fetch(_Strict):
-    timeout_seconds: float = Field(gt=0)
-    max_bytes: int = Field(gt=0)
+    timeout_seconds: float = Field(gt=0, le=600)
+    max_bytes: int = Field(ge=1024, le=1_000_000_000)
     max_redirects: int = Field(ge=0, le=20)
     concurrency: int = Field(ge=1, le=256)
     per_host_concurrency: int = Field(ge=1, le=64)
-    per_host_delay_seconds: float = Field(ge=0)
-    max_retry_after_seconds: float = Field(ge=0)
+    per_host_delay_seconds: float = Field(ge=0, le=600)
+    max_retry_after_seconds: float = Field(ge=0, le=DAY)
     keep_raw_html: StrictBool
-    user_agent: str = Field(min_length=1)
+    user_agent: str = Field(min_length=1, max_length=500)
     allow_private_hosts: StrictBool
-    retry_failed_after_hours: float = Field(ge=0)
-    batch_size: int = Field(ge=1)
+    retry_failed_after_hours: float = Field(ge=0, le=10 * 366 * 24)
+    batch_size: int = Field(ge=1, le=10_000)
 
 
 class Extract(_Strict):
-    workers: int = Field(ge=0)
+    workers: int = Field(ge=0, le=64)  # 0: one per core
     fast: StrictBool
     include_comments: StrictBool
-    min_text_chars: int = Field(ge=0)
+    min_text_chars: int = Field(ge=0, le=100_000)
 
 
 class TopicWeights(_Strict):
-    title: float = Field(ge=0)
-    lead: float = Field(ge=0)
-    sentence: float = Field(ge=0)
-    max_sentences: int = Field(ge=0)
-    paragraph: float = Field(ge=0)
-    max_paragraphs: int = Field(ge=0)
-    relation: float = Field(ge=0)
-    max_relation: int = Field(ge=0)
+    title: float = Field(ge=0, le=1000)
+    lead: float = Field(ge=0, le=1000)
+    sentence: float = Field(ge=0, le=1000)
+    max_sentences: int = Field(ge=0, le=1000)
+    paragraph: float = Field(ge=0, le=1000)
+    max_paragraphs: int = Field(ge=0, le=1000)
+    relation: float = Field(ge=0, le=1000)
+    max_relation: int = Field(ge=0, le=1000)
 
 
 Terms = dict[str, list[str]]
@@ -148,8 +155,8 @@ def _flatten(terms: Terms) -> tuple[str, ...]:
 
 
 class Topic(_Strict):
-    threshold: float = Field(ge=0)
-    min_mentions: int = Field(ge=1)
+    threshold: float = Field(ge=0, le=1000)
+    min_mentions: int = Field(ge=1, le=1000)
     weights: TopicWeights
     china: Terms
     russia: Terms
@@ -181,13 +188,13 @@ class Topic(_Strict):
 class Dedup(_Strict):
     shingle_words: int = Field(ge=1, le=20)
     num_perm: int = Field(ge=16, le=1024)
-    bands: int = Field(ge=1)
+    bands: int = Field(ge=1, le=1024)
     threshold: float = Field(gt=0, le=1)
-    lead_words: int = Field(ge=10)
+    lead_words: int = Field(ge=10, le=10_000)
     containment_threshold: float = Field(gt=0, le=1)
-    containment_min_shingles: int = Field(ge=1)
-    title_min_words: int = Field(ge=1)
-    title_window_days: int = Field(ge=0)
+    containment_min_shingles: int = Field(ge=1, le=100_000)
+    title_min_words: int = Field(ge=1, le=100)
+    title_window_days: int = Field(ge=0, le=366)
     title_min_similarity: float = Field(ge=0, le=1)
 
     @model_validator(mode="after")
@@ -203,15 +210,15 @@ class Gdelt(_Strict):
     base_url: str
     query: str = Field(min_length=1)
     max_records: int = Field(ge=1, le=250)
-    slice_hours: float = Field(gt=0)
-    min_slice_minutes: float = Field(gt=0)
-    request_interval_seconds: float = Field(ge=0)
+    slice_hours: float = Field(gt=0, le=366 * 24)
+    min_slice_minutes: float = Field(gt=0, le=366 * 24 * 60)
+    request_interval_seconds: float = Field(ge=0, le=3600)
 
 
 class Backfill(_Strict):
     undated: Literal["drop", "sighting"]
-    max_feed_pages: int = Field(ge=1)
-    max_sitemaps: int = Field(ge=1)
+    max_feed_pages: int = Field(ge=1, le=100_000)
+    max_sitemaps: int = Field(ge=1, le=100_000)
     sitemaps: list[str]
     gdelt: Gdelt
 
@@ -235,7 +242,18 @@ class Feed(_Strict):
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"feed url must start with http:// or https://, got {value!r}")
+        parts = urlsplit(value)
+        if not parts.hostname:
+            raise ValueError(f"feed url has no host name: {value!r}")
+        if parts.username or parts.password:
+            raise ValueError(f"feed url carries credentials; they would be logged: {value!r}")
         return value
+
+    @property
+    def canonical(self) -> str:
+        """Return the URL as a feed is known by: host lowercased, default port, tracking and
+        fragment dropped (two spellings of one feed are one feed)."""
+        return urldefrag(normalize_url(self.url, strict=False)).url
 
 
 class Settings(_Strict):
@@ -251,7 +269,7 @@ class Settings(_Strict):
 
     @model_validator(mode="after")
     def _unique_feeds(self) -> Settings:
-        urls = [feed.url for feed in self.feeds]
+        urls = [feed.canonical for feed in self.feeds]
         repeated = sorted({url for url in urls if urls.count(url) > 1})
         if repeated:
             raise ValueError(f"feeds listed twice: {', '.join(repeated)}")
