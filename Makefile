@@ -3,7 +3,7 @@ SHELL := /bin/bash
 # uv itself comes from PyPI when the machine has none; everything else from uv.lock.
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: demo test eval eval-update lint format env uv bench clean
+.PHONY: demo test eval eval-update lint format env uv bench clean system-deps docs
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -16,8 +16,24 @@ env: .venv/.synced
 demo: env
 	$(UV) run --frozen sinorus demo
 
-test: env
+test: env system-deps
 	$(UV) run --frozen pytest
+
+# The tests' own PostgreSQL (tests/test_postgres.py: a throwaway cluster, run as `postgres`) needs
+# Debian's `postgresql` server binaries: installed here when missing and we are root (apt-get,
+# from the Debian mirrors). Where they cannot be, those tests skip and say why.
+PG_INITDB = /usr/lib/postgresql/*/bin/initdb
+system-deps:
+	@if ls $(PG_INITDB) >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing PostgreSQL (Debian's postgresql) for the tests"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends postgresql >/dev/null; } \
+			|| echo "could not install postgresql: the PostgreSQL tests will skip"; \
+	else \
+		echo "no PostgreSQL server (Debian: apt-get install postgresql, as root):" \
+			"the PostgreSQL tests will skip"; \
+	fi
 
 # Precision/recall of relevance and duplicate detection on tests/eval/, against pinned floors.
 eval: env
@@ -26,6 +42,10 @@ eval: env
 # The only way the floors move: pin the current metrics (review the diff of tests/eval/floors.toml).
 eval-update: env
 	$(UV) run --frozen python -m sinorus.evaluate --update-floors
+
+# docs/cli.md from every command's --help (the tests fail when it is stale).
+docs: env
+	$(UV) run --frozen python -m sinorus.clidoc
 
 lint: env
 	$(UV) run --frozen ruff check .

@@ -1,5 +1,6 @@
 """Settings: the TOML files in config/, validated once at start."""
 
+from config.load import load_settings
 from config.settings import (
     DEFAULT_CONFIG,
     DEMO_CONFIG,
@@ -7,7 +8,6 @@ from config.settings import (
     Feed,
     Keyword,
     Settings,
-    load_settings,
 )
 
 __all__ = [

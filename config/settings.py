@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -39,6 +38,16 @@ DAY = 24 * 3600
 
 class ConfigError(ValueError):
     """A config file that cannot be read or holds an unknown key or a wrong value."""
+
+
+def describe_errors(error: ValidationError, source: str) -> str:
+    """Return a validation error as lines a person reads: `key: what is wrong`, one per problem."""
+    lines = [f"invalid configuration in {source}:"]
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
+        lines.append(f"  {key}: {message}")
+    return "\n".join(lines)
 
 
 class _Strict(BaseModel):
@@ -291,56 +300,5 @@ class Settings(_Strict):
                 {**self.warehouse.model_dump(), "catalog": catalog, "data_path": data_path}
             )
         except ValidationError as exc:
-            raise ConfigError(_describe(exc, f"--db {catalog}")) from None
+            raise ConfigError(describe_errors(exc, f"--db {catalog}")) from None
         return self.model_copy(update={"warehouse": warehouse})
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError(f"config file not found: {path}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-
-
-def _overlay(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
-    """Return base with top laid over it: tables merge key by key, other values replace."""
-    merged = dict(base)
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _overlay(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def _describe(error: ValidationError, source: str) -> str:
-    lines = [f"invalid configuration in {source}:"]
-    for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        message = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
-        lines.append(f"  {key}: {message}")
-    return "\n".join(lines)
-
-
-def load_settings(path: Path | str | None = None) -> Settings:
-    """Return the validated settings: the defaults with the file at `path` (if any) laid over."""
-    data = _read_toml(DEFAULT_CONFIG)
-    source = str(DEFAULT_CONFIG)
-    if path is not None:
-        path = Path(path)
-        if path.resolve() != DEFAULT_CONFIG:
-            top = _read_toml(path)
-            lake = top.get("warehouse")
-            if isinstance(lake, dict) and "catalog" in lake and "data_path" not in lake:
-                # Another catalog with the default data path would share its Parquet folder
-                # with the default lake: its files go beside it instead (x.sqlite -> x.lake/).
-                top = _overlay(top, {"warehouse": {"data_path": ""}})
-            data = _overlay(data, top)
-            source = f"{path} (over {DEFAULT_CONFIG.name})"
-    try:
-        return Settings.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(_describe(exc, source)) from None

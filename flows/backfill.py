@@ -9,23 +9,21 @@ from prefect import flow
 
 from config import load_settings
 from tasks.assess import judge_batch_task
-from tasks.backfill import (
-    dry_run_report,
+from tasks.backfill.discover import discover_task
+from tasks.backfill.progress import Tracker
+from tasks.backfill.queue import (
     finish_job_task,
-    job_report,
     load_backfill_batch_task,
-    make_job,
     open_job_task,
     pending_task,
     place_in_window_task,
     save_discovery_task,
 )
+from tasks.backfill.window import dry_run_report, job_report, make_job
 from tasks.commit import ensure_commit_limit_task
-from tasks.discover import discover_task
 from tasks.extract import extract_pages_task
 from tasks.fetch import fetch_pages_task
 from tasks.location import lake_of
-from tasks.progress import Tracker
 from tasks.runs import finish_run_task, record_failure, start_run_task
 from tasks.seeds import load_seeds_task
 from tasks.urls import batches

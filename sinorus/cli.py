@@ -106,7 +106,7 @@ def backfill(
     as_json: JsonOption = False,
 ) -> None:
     """Fill a past date range (both ends included); run it again to resume an interrupted one."""
-    from tasks.backfill import make_job
+    from tasks.backfill.window import make_job
 
     settings = settings_or_exit(config, db)
     try:  # the arguments fail here, before Prefect starts, with a clear message
@@ -115,7 +115,7 @@ def backfill(
         errors.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
     from flows.backfill import backfill as backfill_flow
-    from tasks.progress import add_listener, remove_listener
+    from tasks.backfill.progress import add_listener, remove_listener
 
     arguments = dict(
         since=since.date(),

@@ -14,7 +14,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from config import Settings, load_settings
-from tasks.dedup import DedupIndex, Fingerprint, fingerprint
+from tasks.dedup import DedupIndex, fingerprint
+from tasks.records import Fingerprint
 from tasks.relevance import judge
 from tasks.seeds import read_seed_corpus
 

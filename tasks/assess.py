@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from prefect import task
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
-from tasks.dedup import DedupIndex, Duplicate, Fingerprint, fingerprint
-from tasks.extract import Article
+from tasks.dedup import DedupIndex, fingerprint
 from tasks.keywords import count_keywords
-from tasks.relevance import Relevance, judge
-
-
-@dataclass(frozen=True)
-class Assessed:
-    """An article with every judgement the warehouse keeps about it."""
-
-    article: Article
-    relevance: Relevance
-    mentions: dict[str, int]
-    fingerprint: Fingerprint
-    duplicate: Duplicate | None
-
-    @property
-    def stored_as_story(self) -> bool:
-        """Return True if the article counts in trends: relevant and new."""
-        return self.relevance.relevant and self.duplicate is None
+from tasks.records import Article, Assessed
+from tasks.relevance import judge
 
 
 def judge_article(article: Article, settings: Settings) -> Assessed:

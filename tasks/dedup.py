@@ -14,38 +14,17 @@ import re
 import struct
 from collections import defaultdict, deque
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from rensa import RMinHash, RMinHashLSH
 
 from config.settings import Dedup
+from tasks.records import Duplicate, Fingerprint
 
 # Signatures are only comparable under one seed; it is part of the stored format.
 MINHASH_SEED = 20230320
 WORD = re.compile(r"\w+")
 TITLE_RECENT = 16
-
-
-@dataclass(frozen=True)
-class Duplicate:
-    """The earlier article a text repeats, how similar they are, and how it was found."""
-
-    of: str
-    similarity: float
-    method: str  # text_hash | minhash | containment | title
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """What the duplicate layers compare: hashes and signatures of one article."""
-
-    text_hash: str
-    minhash: RMinHash
-    lead: RMinHash
-    shingles: int  # distinct shingles in the whole text
-    title_key: str | None
-    published: date | None
 
 
 def words(text: str) -> list[str]:
@@ -154,12 +133,16 @@ class DedupIndex:
             other = self._prints[slot]
             jaccard = fp.minhash.jaccard(other.minhash)
             if jaccard >= dedup.threshold:
-                found = Duplicate(self._keys[slot], round(jaccard, 4), "minhash")
+                found = Duplicate(
+                    of=self._keys[slot], similarity=round(jaccard, 4), method="minhash"
+                )
             elif min(fp.shingles, other.shingles) >= dedup.containment_min_shingles:
                 share = containment(jaccard, fp.shingles, other.shingles)
                 if share < dedup.containment_threshold:
                     continue
-                found = Duplicate(self._keys[slot], round(share, 4), "containment")
+                found = Duplicate(
+                    of=self._keys[slot], similarity=round(share, 4), method="containment"
+                )
             else:
                 continue
             if best is None or found.similarity > best.similarity:
@@ -180,13 +163,13 @@ class DedupIndex:
             jaccard = fp.minhash.jaccard(other.minhash)
             # A daily column keeps its title; an updated story keeps some of its text.
             if jaccard >= dedup.title_min_similarity:
-                return Duplicate(self._keys[slot], round(jaccard, 4), "title")
+                return Duplicate(of=self._keys[slot], similarity=round(jaccard, 4), method="title")
         return None
 
     def match(self, fp: Fingerprint) -> Duplicate | None:
         """Return the indexed article this one repeats, trying the cheapest layer first, or None."""
         if fp.text_hash in self._hashes:
-            return Duplicate(self._hashes[fp.text_hash], 1.0, "text_hash")
+            return Duplicate(of=self._hashes[fp.text_hash], similarity=1.0, method="text_hash")
         return self._near(fp) or self._same_title(fp)
 
 

@@ -6,7 +6,6 @@ import atexit
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from prefect import task
@@ -14,26 +13,7 @@ from prefect.cache_policies import NONE
 
 from config.settings import Extract
 from tasks.extract_worker import extract_job
-from tasks.fetch import Failure, Page
-from tasks.urls import Candidate
-
-
-@dataclass(frozen=True)
-class Article:
-    """An extracted article, dated from the page or else from its feed entry."""
-
-    candidate: Candidate
-    url: str
-    fetched_at: datetime
-    text: str
-    title: str | None
-    author: str | None
-    sitename: str | None
-    language: str | None
-    published_at: datetime | None
-    date_source: str  # page | feed | listing | sighting | seed | none
-    raw_html: bytes | None = field(default=None, repr=False)
-
+from tasks.records import Article, Failure, Page, parse_iso
 
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
@@ -63,12 +43,7 @@ def _shutdown_pool() -> None:
 
 
 def _page_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value).replace(tzinfo=None)
-    except ValueError:
-        return None
+    return parse_iso(value)
 
 
 def to_article(page: Page, fields: dict) -> Article:
@@ -105,9 +80,11 @@ def extract_pages(pages: list[Page], extract: Extract) -> tuple[list[Article], l
     articles, failures = [], []
     for page, fields in zip(pages, results, strict=True):
         if isinstance(fields, str):
-            failures.append(Failure(page.candidate, "extract", fields))
+            failures.append(Failure(candidate=page.candidate, stage="extract", reason=fields))
         elif fields is None or len(fields["text"]) < extract.min_text_chars:
-            failures.append(Failure(page.candidate, "extract", "no article text found"))
+            failures.append(
+                Failure(candidate=page.candidate, stage="extract", reason="no article text found")
+            )
         else:
             articles.append(to_article(page, fields))
     return articles, failures

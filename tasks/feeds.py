@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import calendar
 import hashlib
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import feedparser
@@ -14,7 +13,8 @@ from prefect.cache_policies import NONE
 
 from config.settings import Feed, Fetch
 from tasks.http import FetchError, get, make_client
-from tasks.urls import Candidate, canonical_url
+from tasks.records import Candidate, FeedResult, FeedState
+from tasks.urls import canonical_url
 
 FEED_TYPES = frozenset(
     {
@@ -31,36 +31,6 @@ FEED_TYPES = frozenset(
         "",
     }
 )
-
-
-@dataclass(frozen=True)
-class FeedState:
-    """What the last check of a feed left: validators for conditional GET and the body hash."""
-
-    url: str
-    etag: str | None = None
-    last_modified: str | None = None
-    body_hash: str | None = None
-
-
-@dataclass(frozen=True)
-class FeedResult:
-    """The outcome of checking one feed."""
-
-    feed: Feed
-    status: str  # ok | not_modified | unchanged | failed
-    entries: list[Candidate] = field(default_factory=list)
-    etag: str | None = None
-    last_modified: str | None = None
-    body_hash: str | None = None
-    http_status: int | None = None
-    error: str | None = None
-    warning: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Return True unless the check failed."""
-        return self.status != "failed"
 
 
 class FeedUnavailable(Exception):
@@ -147,15 +117,15 @@ def read_feed(feed: Feed, states: dict[str, FeedState], fetch: Fetch) -> FeedRes
     except FetchError as exc:
         if exc.transient:
             raise FeedUnavailable(feed, exc) from None
-        return FeedResult(feed, "failed", http_status=exc.status, error=exc.reason)
+        return FeedResult(feed=feed, status="failed", http_status=exc.status, error=exc.reason)
     etag = response.headers.get("etag")
     last_modified = response.headers.get("last-modified")
     if response.status == 304:
-        return FeedResult(feed, "not_modified", http_status=304)
+        return FeedResult(feed=feed, status="not_modified", http_status=304)
     if response.content_type not in FEED_TYPES:
         return FeedResult(
-            feed,
-            "failed",
+            feed=feed,
+            status="failed",
             http_status=response.status,
             error=f"not a feed: content type {response.content_type}",
         )
@@ -163,8 +133,8 @@ def read_feed(feed: Feed, states: dict[str, FeedState], fetch: Fetch) -> FeedRes
     if state is not None and state.body_hash == body_hash:
         # Some servers send a fresh ETag for the same bytes: the hash catches those.
         return FeedResult(
-            feed,
-            "unchanged",
+            feed=feed,
+            status="unchanged",
             etag=etag,
             last_modified=last_modified,
             body_hash=body_hash,
@@ -175,9 +145,16 @@ def read_feed(feed: Feed, states: dict[str, FeedState], fetch: Fetch) -> FeedRes
             response.body, feed, response.headers.get("content-type", "")
         )
     except ValueError as exc:
-        return FeedResult(feed, "failed", http_status=response.status, error=str(exc))
+        return FeedResult(feed=feed, status="failed", http_status=response.status, error=str(exc))
     return FeedResult(
-        feed, "ok", entries, etag, last_modified, body_hash, response.status, warning=warning
+        feed=feed,
+        status="ok",
+        entries=entries,
+        etag=etag,
+        last_modified=last_modified,
+        body_hash=body_hash,
+        http_status=response.status,
+        warning=warning,
     )
 
 
@@ -190,11 +167,16 @@ def feed_results(feeds: list[Feed], outcomes: list[FeedResult | BaseException]) 
         elif isinstance(outcome, FeedUnavailable):
             results.append(
                 FeedResult(
-                    feed, "failed", http_status=outcome.error.status, error=outcome.error.reason
+                    feed=feed,
+                    status="failed",
+                    http_status=outcome.error.status,
+                    error=outcome.error.reason,
                 )
             )
         else:
-            results.append(FeedResult(feed, "failed", error=f"{type(outcome).__name__}: {outcome}"))
+            results.append(
+                FeedResult(feed=feed, status="failed", error=f"{type(outcome).__name__}: {outcome}")
+            )
     return results
 
 

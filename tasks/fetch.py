@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from prefect import task
@@ -14,36 +12,9 @@ from prefect.cache_policies import NONE
 
 from config.settings import Fetch
 from tasks.http import FetchError, get, make_client
-from tasks.urls import Candidate
+from tasks.records import Candidate, Failure, Page, utcnow
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-
-
-def utcnow() -> datetime:
-    """Return the current UTC time as a naive timestamp (the warehouse stores UTC)."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-@dataclass(frozen=True)
-class Page:
-    """A fetched HTML page."""
-
-    candidate: Candidate
-    final_url: str
-    html: bytes
-    fetched_at: datetime
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A URL that gave no article this time, and why."""
-
-    candidate: Candidate
-    stage: str  # fetch | extract
-    reason: str
-    http_status: int | None = None
-    transient: bool = False
-    retry_after: float | None = None  # seconds the server asked us to wait
 
 
 class HostGate:
@@ -88,17 +59,28 @@ async def _fetch_one(client, candidate: Candidate, fetch: Fetch, gate: HostGate,
     try:
         response = await _get_politely(client, candidate, fetch, gate, slots)
     except FetchError as exc:
-        return Failure(candidate, "fetch", exc.reason, exc.status, exc.transient, exc.retry_after)
+        return Failure(
+            candidate=candidate,
+            stage="fetch",
+            reason=exc.reason,
+            http_status=exc.status,
+            transient=exc.transient,
+            retry_after=exc.retry_after,
+        )
     if response.content_type not in HTML_TYPES:
         return Failure(
-            candidate,
-            "fetch",
-            f"not HTML: {response.content_type or 'no content type'}",
-            response.status,
+            candidate=candidate,
+            stage="fetch",
+            reason=f"not HTML: {response.content_type or 'no content type'}",
+            http_status=response.status,
         )
     if not response.body.strip():
-        return Failure(candidate, "fetch", "empty body", response.status)
-    return Page(candidate, response.url, response.body, utcnow())
+        return Failure(
+            candidate=candidate, stage="fetch", reason="empty body", http_status=response.status
+        )
+    return Page(
+        candidate=candidate, final_url=response.url, html=response.body, fetched_at=utcnow()
+    )
 
 
 async def _fetch_all(candidates: list[Candidate], fetch: Fetch) -> list[Page | Failure]:

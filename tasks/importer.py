@@ -22,7 +22,8 @@ import duckdb
 import pyarrow as pa
 
 from config.settings import Dedup
-from tasks.dedup import Fingerprint, fingerprint, from_bytes, index_keys, to_bytes
+from tasks.dedup import fingerprint, from_bytes, index_keys, to_bytes
+from tasks.records import Fingerprint
 from warehouse import Lake, export_duckdb, sql, writer
 
 # The schema version of the last DuckDB-file warehouse, and the DuckDB release that wrote it.

@@ -19,10 +19,10 @@ from prefect import task
 from prefect.cache_policies import NONE
 
 from config.settings import Dedup
-from tasks.assess import Assessed, match_batch
+from tasks.assess import match_batch
 from tasks.commit import committing
 from tasks.dedup import build_index, index_keys, to_bytes
-from tasks.fetch import Failure, utcnow
+from tasks.records import Assessed, Failure, utcnow
 from warehouse import Lake, sql
 
 ARTICLES = pa.schema(

@@ -19,7 +19,7 @@ from prefect import task
 from prefect.cache_policies import NONE
 
 from tasks.commit import commit_slot
-from tasks.fetch import utcnow
+from tasks.records import utcnow
 from warehouse import Lake, sql
 from warehouse.db import maintenance_connection
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NONE
 
-from tasks.feeds import FeedResult, FeedState
-from tasks.fetch import utcnow
-from tasks.urls import Candidate, unique_candidates
+from tasks.records import Candidate, FeedResult, FeedState, utcnow
+from tasks.urls import unique_candidates
 from warehouse import Lake, reader, sql
 
 
@@ -15,7 +14,10 @@ def feed_states(lake: Lake) -> dict[str, FeedState]:
     """Return the stored state of every known feed, by URL."""
     with reader(lake) as con:
         rows = con.execute(sql("feed_states")).fetchall()
-    return {url: FeedState(url, etag, modified, body) for url, etag, modified, body, _ in rows}
+    return {
+        url: FeedState(url=url, etag=etag, last_modified=modified, body_hash=body)
+        for url, etag, modified, body, _ in rows
+    }
 
 
 def plan_candidates(lake: Lake, feeds: list[FeedResult], origin: str) -> list[Candidate]:
@@ -34,7 +36,14 @@ def plan_candidates(lake: Lake, feeds: list[FeedResult], origin: str) -> list[Ca
             ).fetchall()
         }
         due = [
-            Candidate(canonical, url, origin, source, title, published)
+            Candidate(
+                canonical_url=canonical,
+                url=url,
+                origin=origin,
+                source=source,
+                title=title,
+                published_at=published,
+            )
             for canonical, url, source, title, published in con.execute(
                 sql("due_failures"), {"origin": origin, "now": now}
             ).fetchall()

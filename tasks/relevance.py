@@ -11,27 +11,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field
 
 from config.settings import Topic
+from tasks.records import Relevance
 from tasks.terms import matcher
 
 PARAGRAPH = re.compile(r"[^\n]+")
 # A sentence ends at CJK end punctuation, or at . ! ? followed by a space (so "U.S." does not).
 SENTENCE_END = re.compile(r"[。！？；]|[.!?]+(?=\s)")
 LEAD_CHARS = 400
-
-
-@dataclass(frozen=True)
-class Relevance:
-    """The verdict, the score it rests on, and the evidence for it."""
-
-    score: float
-    threshold: float
-    relevant: bool
-    china_mentions: int
-    russia_mentions: int
-    evidence: dict = field(default_factory=dict)
 
 
 def _body(title: str | None, text: str) -> str:
@@ -112,10 +100,10 @@ def judge(title: str | None, text: str, topic: Topic) -> Relevance:
         "min_mentions_met": enough,
     }
     return Relevance(
-        score,
-        topic.threshold,
-        enough and score >= topic.threshold,
-        china_count,
-        russia_count,
-        evidence,
+        score=score,
+        threshold=topic.threshold,
+        relevant=enough and score >= topic.threshold,
+        china_mentions=china_count,
+        russia_mentions=russia_count,
+        evidence=evidence,
     )

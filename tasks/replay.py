@@ -19,12 +19,9 @@ from prefect import task
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
-from tasks.assess import Assessed
 from tasks.commit import committing
-from tasks.extract import Article
-from tasks.fetch import Page
 from tasks.load import article_table, key_table, mention_table
-from tasks.urls import Candidate
+from tasks.records import Article, Assessed, Candidate, Page
 from warehouse import Lake, reader, sql
 
 MODES = ("rules", "html")
@@ -75,13 +72,13 @@ def _candidate(row: dict) -> Candidate:
     # The stored listing date stands in for the page's, should the page give none this time.
     listed = row["published_at"] if row["date_source"] not in ("page", "none") else None
     return Candidate(
-        row["canonical_url"],
-        row["url"],
-        row["origin"],
-        row["source"],
-        row["title"],
-        listed,
-        row["date_source"] if listed else "feed",
+        canonical_url=row["canonical_url"],
+        url=row["url"],
+        origin=row["origin"],
+        source=row["source"],
+        title=row["title"],
+        published_at=listed,
+        date_source=row["date_source"] if listed else "feed",
     )
 
 
@@ -101,7 +98,12 @@ def replay_page(
     was = {row["canonical_url"]: row["relevant"] for row in rows}
     if mode == "html":
         pages = [
-            Page(_candidate(r), r["url"], zlib.decompress(r["html_zlib"]), r["fetched_at"])
+            Page(
+                candidate=_candidate(r),
+                final_url=r["url"],
+                html=zlib.decompress(r["html_zlib"]),
+                fetched_at=r["fetched_at"],
+            )
             for r in rows
         ]
         return ReplayPage(rows[-1]["canonical_url"], pages=pages, was_relevant=was)

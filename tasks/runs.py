@@ -11,10 +11,9 @@ from prefect import task
 from prefect.cache_policies import NONE
 
 from tasks.commit import committing
-from tasks.feeds import FeedResult
-from tasks.fetch import Failure, utcnow
 from tasks.load import Loaded
 from tasks.location import lake_of
+from tasks.records import Failure, FeedResult, utcnow
 from warehouse import Lake, sql, writer
 
 FEED_CHECKS = pa.schema(

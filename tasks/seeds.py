@@ -11,10 +11,8 @@ from prefect.cache_policies import NONE
 
 from config.settings import Settings
 from tasks.assess import judge_batch
-from tasks.extract import Article
-from tasks.fetch import utcnow
 from tasks.load import load_batch
-from tasks.urls import Candidate
+from tasks.records import Article, Candidate, utcnow
 from warehouse import Lake, ensure_warehouse, reader, sql
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "seeds"
@@ -36,7 +34,7 @@ def read_seed_corpus(seeds_dir: Path = SEEDS_DIR) -> list[Article]:
         text = (seeds_dir / entry["file"]).read_text(encoding="utf-8").strip()
         published: date = entry["published"]
         url = seed_url(entry["file"])
-        candidate = Candidate(url, url, "seed", SEED_SOURCE, None, None)
+        candidate = Candidate(canonical_url=url, url=url, origin="seed", source=SEED_SOURCE)
         articles.append(
             Article(
                 candidate=candidate,

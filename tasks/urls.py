@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import urldefrag
 
 from courlan import normalize_url
 
-
-@dataclass(frozen=True)
-class Candidate:
-    """A URL to fetch, with what its feed entry (or other source) said about it."""
-
-    canonical_url: str
-    url: str
-    origin: str
-    source: str | None = None
-    title: str | None = None
-    published_at: datetime | None = None  # the publication date the listing gives, if any
-    date_source: str = "feed"  # what published_at comes from: feed | listing
-    seen_at: datetime | None = None  # when the listing saw it (GDELT seendate, sitemap lastmod)
+from tasks.records import Candidate
 
 
 def canonical_url(url: str) -> str | None:

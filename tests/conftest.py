@@ -53,9 +53,9 @@ def config_file(tmp_path: Path, newsroom: Newsroom) -> Path:
     return write_config(tmp_path / "sinorus.toml", newsroom.base_url, tmp_path / "warehouse.sqlite")
 
 
-def rows(catalog: Path | str, query: str, params: list | dict | None = None) -> list[tuple]:
-    """Return the rows of a read-only query on the lake whose catalog is `catalog`."""
-    with reader(Lake.at(str(catalog))) as con:
+def rows(lake: Lake | Path | str, query: str, params: list | dict | None = None) -> list[tuple]:
+    """Return the rows of a read-only query on a lake (or the SQLite catalog file of one)."""
+    with reader(lake if isinstance(lake, Lake) else Lake.at(str(lake))) as con:
         return con.execute(query, params or []).fetchall()
 
 

@@ -79,7 +79,8 @@ def _init(db: Path) -> None:
 
 
 def assert_invariants(db: Path) -> None:
-    """No URL twice, no two copies counted as stories, every batch whole."""
+    """No URL twice, no two copies counted as stories, every batch whole, every value known."""
+    assert rows(db, "select * from vocabulary_violations") == []
     assert rows(db, "select count(*) - count(distinct canonical_url) from articles") == [(0,)]
     assert rows(db, "select count(*) - count(distinct url) from feeds") == [(0,)]
     assert rows(db, "select count(*) - count(distinct run_id) from runs") == [(0,)]

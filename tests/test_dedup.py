@@ -18,8 +18,6 @@ from config import load_settings
 from tasks.assess import assess_batch
 from tasks.dedup import (
     DedupIndex,
-    Duplicate,
-    Fingerprint,
     build_index,
     containment,
     fingerprint,
@@ -32,7 +30,7 @@ from tasks.dedup import (
     to_bytes,
     words,
 )
-from tasks.extract import Article
+from tasks.records import Article, Duplicate, Fingerprint
 from tasks.seeds import read_seed_corpus
 
 SETTINGS = load_settings()
@@ -183,7 +181,7 @@ def test_reformatted_seed_is_a_text_hash_duplicate(seed: Article) -> None:
     assert variant != seed.text
     assert text_hash(variant) == text_hash(seed.text)
     assert match(seeded_index(), variant) == Duplicate(
-        seed.candidate.canonical_url, 1.0, "text_hash"
+        of=seed.candidate.canonical_url, similarity=1.0, method="text_hash"
     )
 
 
@@ -297,7 +295,7 @@ def test_text_hash_is_tried_first() -> None:
     index = DedupIndex(DEDUP)
     index.add("https://example.com/a", fp(SEEDS[0].text, LONG_TITLE, SOURCE, DAY))
     found = index.match(fp(reformatted(SEEDS[0].text), LONG_TITLE, SOURCE, DAY))
-    assert found == Duplicate("https://example.com/a", 1.0, "text_hash")
+    assert found == Duplicate(of="https://example.com/a", similarity=1.0, method="text_hash")
 
 
 # ---- the title layer ----

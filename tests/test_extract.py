@@ -10,9 +10,10 @@ import tasks.extract as extract_module
 import tasks.extract_worker as worker_module
 from config import DEMO_CONFIG, load_settings
 from config.settings import Extract
-from tasks.extract import Article, extract_pages, worker_count
-from tasks.fetch import Page, fetch_pages, utcnow
-from tasks.urls import Candidate, canonical_url
+from tasks.extract import extract_pages, worker_count
+from tasks.fetch import fetch_pages
+from tasks.records import Article, Candidate, Page, utcnow
+from tasks.urls import canonical_url
 
 detect_language = worker_module.detect_language
 
@@ -39,7 +40,14 @@ def pages(newsroom, expected: dict) -> dict[str, Page]:
         url = newsroom.base_url + spec["path"]
         feed_date = ARCTIC_FEED_DATE if spec["date_from"] == "feed" else FEED_DATE
         candidates.append(
-            Candidate(canonical_url(url), url, "monitor", "Newsroom", "Feed title", feed_date)
+            Candidate(
+                canonical_url=canonical_url(url),
+                url=url,
+                origin="monitor",
+                source="Newsroom",
+                title="Feed title",
+                published_at=feed_date,
+            )
         )
     fetched, failures = fetch_pages(candidates, SETTINGS.fetch)
     assert failures == []
@@ -98,10 +106,12 @@ def test_sample_articles_without_boilerplate(articles: dict[str, Article], expec
 def test_undated_page_without_feed_date(pages: dict[str, Page]) -> None:
     page = pages["/analysis/arctic-northern-sea-route-china-russia.html"]
     bare = Page(
-        Candidate(page.candidate.canonical_url, page.candidate.url, "monitor"),
-        page.final_url,
-        page.html,
-        page.fetched_at,
+        candidate=Candidate(
+            canonical_url=page.candidate.canonical_url, url=page.candidate.url, origin="monitor"
+        ),
+        final_url=page.final_url,
+        html=page.html,
+        fetched_at=page.fetched_at,
     )
     articles, failures = extract_pages([bare], extract_settings())
     assert failures == []
@@ -111,7 +121,10 @@ def test_undated_page_without_feed_date(pages: dict[str, Page]) -> None:
 
 def fake_page(html: bytes, name: str = "x") -> Page:
     url = f"http://news.example.com/{name}.html"
-    return Page(Candidate(url, url, "monitor", "Feed", "Feed title"), url, html, utcnow())
+    candidate = Candidate(
+        canonical_url=url, url=url, origin="monitor", source="Feed", title="Feed title"
+    )
+    return Page(candidate=candidate, final_url=url, html=html, fetched_at=utcnow())
 
 
 SHORT_ARTICLE = (

@@ -17,15 +17,9 @@ import httpx
 import pytest
 
 from config import Feed, Settings
-from tasks.feeds import (
-    FeedResult,
-    FeedState,
-    FeedUnavailable,
-    feed_results,
-    parse_entries,
-    read_feed,
-)
+from tasks.feeds import FeedUnavailable, feed_results, parse_entries, read_feed
 from tasks.http import FetchError
+from tasks.records import FeedResult, FeedState
 
 FEED_FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 FIXTURE_FEEDS = sorted(p for p in FEED_FIXTURES.iterdir() if not p.name.endswith(".toml"))
@@ -96,7 +90,9 @@ def test_second_read_with_validators_is_not_modified(newsroom, settings: Setting
     feed = newsroom_feed(newsroom, "/feeds/world.rss")
     first = read_feed(feed, {}, settings.fetch)
     assert first.status == "ok"
-    state = FeedState(feed.url, first.etag, first.last_modified, first.body_hash)
+    state = FeedState(
+        url=feed.url, etag=first.etag, last_modified=first.last_modified, body_hash=first.body_hash
+    )
     second = read_feed(feed, {feed.url: state}, settings.fetch)
     assert second.status == "not_modified"
     assert second.http_status == 304
@@ -109,9 +105,9 @@ def test_not_modified(validator: str, newsroom, settings: Settings) -> None:
     feed = newsroom_feed(newsroom, "/feeds/asia.atom")
     headers = served(newsroom, "/feeds/asia.atom").headers
     state = (
-        FeedState(feed.url, etag=headers["etag"])
+        FeedState(url=feed.url, etag=headers["etag"])
         if validator == "etag"
-        else FeedState(feed.url, last_modified=headers["last-modified"])
+        else FeedState(url=feed.url, last_modified=headers["last-modified"])
     )
     result = read_feed(feed, {feed.url: state}, settings.fetch)
     assert result.status == "not_modified"
@@ -124,7 +120,8 @@ def test_state_of_another_feed_is_not_used(newsroom, settings: Settings) -> None
     feed = newsroom_feed(newsroom, "/feeds/asia.atom")
     headers = served(newsroom, "/feeds/asia.atom").headers
     other = newsroom.base_url + "/feeds/world.rss"
-    result = read_feed(feed, {other: FeedState(other, etag=headers["etag"])}, settings.fetch)
+    state = FeedState(url=other, etag=headers["etag"])
+    result = read_feed(feed, {other: state}, settings.fetch)
     assert result.status != "not_modified"
 
 
@@ -134,7 +131,7 @@ def test_same_body_is_unchanged(etag: str | None, newsroom, settings: Settings) 
     path = "/feeds/analysis.rdf"
     feed = newsroom_feed(newsroom, path)
     body_hash = hashlib.sha256(served(newsroom, path).content).hexdigest()
-    state = FeedState(feed.url, etag=etag, body_hash=body_hash)
+    state = FeedState(url=feed.url, etag=etag, body_hash=body_hash)
     result = read_feed(feed, {feed.url: state}, settings.fetch)
     assert result.status == "unchanged"
     assert result.http_status == 200
@@ -146,7 +143,7 @@ def test_same_body_is_unchanged(etag: str | None, newsroom, settings: Settings) 
 
 def test_changed_body_is_read_again(newsroom, settings: Settings) -> None:
     feed = newsroom_feed(newsroom, "/feeds/analysis.rdf")
-    state = FeedState(feed.url, etag='"old"', body_hash="0" * 64)
+    state = FeedState(url=feed.url, etag='"old"', body_hash="0" * 64)
     result = read_feed(feed, {feed.url: state}, settings.fetch)
     assert result.status == "ok"
     assert len(result.entries) == 2
@@ -202,7 +199,7 @@ def test_private_host_refused(newsroom, settings: Settings) -> None:
 
 def test_feed_results() -> None:
     feeds = [Feed(name=f"F{i}", url=f"https://example.com/{i}.xml") for i in range(3)]
-    ok = FeedResult(feeds[0], "ok")
+    ok = FeedResult(feed=feeds[0], status="ok")
     unavailable = FeedUnavailable(feeds[1], FetchError("HTTP 503", status=503, transient=True))
     results = feed_results(feeds, [ok, unavailable, RuntimeError("boom")])
     assert results[0] is ok

@@ -12,16 +12,23 @@ import httpx
 import pytest
 
 from config import Settings
-from tasks.fetch import Failure, Page, fetch_pages, utcnow
+from tasks.fetch import fetch_pages
 from tasks.http import Fetched, FetchError, get, is_private_address
-from tasks.urls import Candidate, canonical_url
+from tasks.records import Candidate, Failure, Page, utcnow
+from tasks.urls import canonical_url
 
 STORED_PAGE = "/world/2026/11/14/power-of-siberia-2-talks.html"
 DEAD_PAGE = "/world/2026/11/19/kremlin-beijing-leaders-hotline.html"
 
 
 def candidate(url: str) -> Candidate:
-    return Candidate(canonical_url(url) or url, url, "monitor", "Newsroom", "A title", None)
+    return Candidate(
+        canonical_url=canonical_url(url) or url,
+        url=url,
+        origin="monitor",
+        source="Newsroom",
+        title="A title",
+    )
 
 
 def fetch_one(newsroom, path: str, fetch) -> Page | Failure:

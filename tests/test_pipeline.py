@@ -148,3 +148,41 @@ def test_second_run_fetches_nothing_and_stores_nothing(two_runs: dict) -> None:
     assert total == 5 + first["extracted"]
     runs = _rows(db, "select status, stored from runs order by started_at")
     assert runs == [("completed", first["stored"]), ("completed", 0)]
+
+
+def test_every_stored_value_is_in_its_vocabulary(two_runs: dict) -> None:
+    """Seeds, stories, duplicates, off-topic pages, a dead link, a broken feed, two runs: every
+    text column that has a vocabulary holds only its values (tasks/records.py)."""
+    assert _rows(two_runs["db"], "select * from vocabulary_violations") == []
+    assert _rows(two_runs["db"], "select count(distinct column_name) from vocabularies")[0][0] > 10
+
+
+def test_each_run_names_the_snapshot_its_batches_left(two_runs: dict) -> None:
+    from tests.conftest import rows as lake_rows
+
+    first = two_runs["first"]
+    assert first["snapshot"] is not None and first["snapshot"] in first["snapshots"]
+    assert _rows(two_runs["db"], "select snapshot from runs order by started_at")[0] == (
+        first["snapshot"],
+    )
+    # As of that snapshot the warehouse holds exactly the first run's stories.
+    from typer.testing import CliRunner
+
+    from sinorus.cli import app
+
+    result = CliRunner().invoke(
+        app,
+        [
+            "sql",
+            "select count(*) from stories where origin = 'monitor'",
+            "--db",
+            str(two_runs["db"]),
+            "--format",
+            "csv",
+            "--as-of",
+            str(first["snapshot"]),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == str(first["stored"])
+    assert lake_rows(two_runs["db"], "select count(*) from runs")[0][0] == 2

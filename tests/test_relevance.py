@@ -12,7 +12,8 @@ import json
 import pytest
 
 from config import load_settings
-from tasks.relevance import LEAD_CHARS, Relevance, judge
+from tasks.records import Relevance
+from tasks.relevance import LEAD_CHARS, judge
 from tasks.terms import count_terms, find_terms, headline_and_text, matcher
 
 TOPIC = load_settings().topic  # threshold = 6.0, min_mentions = 2
@@ -161,7 +162,14 @@ def test_score_adds_up_its_components() -> None:
     }
     assert result.score == 12.5
     assert isinstance(result.score, float)
-    assert result == Relevance(12.5, 6.0, True, 3, 4, result.evidence)
+    assert result == Relevance(
+        score=12.5,
+        threshold=6.0,
+        relevant=True,
+        china_mentions=3,
+        russia_mentions=4,
+        evidence=result.evidence,
+    )
 
 
 def test_components_are_capped() -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks.urls import Candidate, batches, canonical_url, unique_candidates
+from tasks.records import Candidate
+from tasks.urls import batches, canonical_url, unique_candidates
 
 with (Path(__file__).parent / "fixtures" / "urls.toml").open("rb") as _handle:
     CASES = tomllib.load(_handle)["case"]
@@ -32,7 +33,14 @@ def test_cases_cover_both_outcomes() -> None:
 def candidate(url: str, title: str | None = None) -> Candidate:
     canonical = canonical_url(url)
     assert canonical is not None
-    return Candidate(canonical, url, "monitor", "Feed", title, datetime(2026, 11, 1))
+    return Candidate(
+        canonical_url=canonical,
+        url=url,
+        origin="monitor",
+        source="Feed",
+        title=title,
+        published_at=datetime(2026, 11, 1),
+    )
 
 
 def test_unique_candidates_keeps_first_sighting() -> None:

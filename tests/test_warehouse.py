@@ -14,24 +14,21 @@ import pytest
 
 import warehouse.db as db_module
 from config import Feed, Settings, load_settings
-from tasks.assess import Assessed, judge_batch
+from tasks.assess import judge_batch
 from tasks.dedup import index_keys, to_bytes
-from tasks.extract import Article
-from tasks.feeds import FeedResult, FeedState
-from tasks.fetch import Failure, utcnow
 from tasks.load import ARTICLES, KEYS, MENTIONS, load_batch
 from tasks.location import lake_of
 from tasks.plan import feed_states, plan_candidates
+from tasks.records import Article, Assessed, Candidate, Failure, FeedResult, FeedState, utcnow
 from tasks.runs import finish_run, start_run
 from tasks.seeds import SEEDS_DIR, load_seeds, seed_url
-from tasks.urls import Candidate
 from warehouse import Lake, WarehouseMissing, ensure_warehouse, migrate, reader, sql, writer
 from warehouse.db import migration_files
 
 ARTICLES_DIR = Path(__file__).resolve().parent.parent / "newsroom" / "articles"
 SITE = "https://news.example.com"
 FEED = Feed(name="Example feed", url=f"{SITE}/rss.xml")
-VIEWS = {"stories", "keyword_trends_daily", "feed_health"}
+VIEWS = {"stories", "keyword_trends_daily", "feed_health", "vocabulary_violations"}
 
 
 @pytest.fixture
@@ -65,7 +62,14 @@ def sample_text(name: str) -> tuple[str, str]:
 
 def candidate(slug: str, published: datetime | None = None) -> Candidate:
     url = f"{SITE}/{slug}.html"
-    return Candidate(url, url + "?utm_source=rss", "monitor", FEED.name, f"Feed: {slug}", published)
+    return Candidate(
+        canonical_url=url,
+        url=url + "?utm_source=rss",
+        origin="monitor",
+        source=FEED.name,
+        title=f"Feed: {slug}",
+        published_at=published,
+    )
 
 
 def article(name: str, slug: str | None = None) -> Article:
@@ -96,7 +100,13 @@ def assessed_batch(settings: Settings) -> list[Assessed]:
 
 
 def fail(slug: str, reason: str, status: int | None, transient: bool) -> Failure:
-    return Failure(candidate(slug, datetime(2026, 11, 19, 12)), "fetch", reason, status, transient)
+    return Failure(
+        candidate=candidate(slug, datetime(2026, 11, 19, 12)),
+        stage="fetch",
+        reason=reason,
+        http_status=status,
+        transient=transient,
+    )
 
 
 # ---- schema ----
@@ -369,7 +379,14 @@ def duplicate_of(db: Lake, settings: Settings, text: str, title=None, source=Non
     """Return the Duplicate the warehouse's index finds for a text, or None (nothing stored)."""
     url = f"{SITE}/probe-{len(text)}.html"
     probe = Article(
-        candidate=Candidate(url, url, "monitor", source, title, published),
+        candidate=Candidate(
+            canonical_url=url,
+            url=url,
+            origin="monitor",
+            source=source,
+            title=title,
+            published_at=published,
+        ),
         url=url,
         fetched_at=utcnow(),
         text=text,
@@ -433,7 +450,7 @@ def test_a_duplicate_is_not_indexed_and_its_copies_point_to_the_original(
 
 
 def feed_with(*slugs: str) -> list[FeedResult]:
-    return [FeedResult(FEED, "ok", [candidate(slug) for slug in slugs])]
+    return [FeedResult(feed=FEED, status="ok", entries=[candidate(slug) for slug in slugs])]
 
 
 def urls(candidates: list[Candidate]) -> list[str]:
@@ -520,18 +537,33 @@ def test_success_clears_a_failure(db: Lake, base_settings: Settings) -> None:
 def test_feed_validators_are_kept_between_runs(db: Lake) -> None:
     summary = start_run(db, "monitor")
     ok = FeedResult(
-        FEED, "ok", [candidate("a")], '"v1"', "Sat, 21 Nov 2026 07:00:00 GMT", "h1", 200
+        feed=FEED,
+        status="ok",
+        entries=[candidate("a")],
+        etag='"v1"',
+        last_modified="Sat, 21 Nov 2026 07:00:00 GMT",
+        body_hash="h1",
+        http_status=200,
     )
     finish_run(db, summary, [ok])
     assert feed_states(db) == {
-        FEED.url: FeedState(FEED.url, '"v1"', "Sat, 21 Nov 2026 07:00:00 GMT", "h1")
+        FEED.url: FeedState(
+            url=FEED.url,
+            etag='"v1"',
+            last_modified="Sat, 21 Nov 2026 07:00:00 GMT",
+            body_hash="h1",
+        )
     }
     # A 304 brings no validators: the stored ones stay. A failure counts.
-    finish_run(db, start_run(db, "monitor"), [FeedResult(FEED, "not_modified", http_status=304)])
     finish_run(
         db,
         start_run(db, "monitor"),
-        [FeedResult(FEED, "failed", http_status=500, error="HTTP 500")],
+        [FeedResult(feed=FEED, status="not_modified", http_status=304)],
+    )
+    finish_run(
+        db,
+        start_run(db, "monitor"),
+        [FeedResult(feed=FEED, status="failed", http_status=500, error="HTTP 500")],
     )
     state = feed_states(db)[FEED.url]
     assert (state.etag, state.last_modified, state.body_hash) == (

@@ -1,28 +1,16 @@
-"""What a backfill source lists for a window, and the concurrent walk the sources share."""
+"""The concurrent walk the backfill sources share: one HTTP client, every start at once."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from config.settings import Settings
+from tasks.backfill.window import Discovery, Job
 from tasks.http import make_client
-from tasks.urls import Candidate
 
-if TYPE_CHECKING:
-    from tasks.backfill import Job
-
-Walker = Callable[[Any, Any, "Job", Settings], Awaitable["Discovery"]]
-
-
-@dataclass
-class Discovery:
-    """What a source listed for the window, and what it had to say (errors included)."""
-
-    candidates: list[Candidate] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+Walker = Callable[[Any, Any, Job, Settings], Awaitable[Discovery]]
 
 
 def walk_all(settings: Settings, job: Job, starts: list, walk: Walker) -> Discovery:

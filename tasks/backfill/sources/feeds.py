@@ -10,11 +10,11 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from config.settings import Feed, Settings
-from tasks.backfill import Job
+from tasks.backfill.listing import walk_all
+from tasks.backfill.window import Discovery, Job
 from tasks.feeds import parse_feed
 from tasks.http import FetchError, get
-from tasks.listing import Discovery, walk_all
-from tasks.urls import Candidate
+from tasks.records import Candidate
 
 
 def with_page(url: str, page: int) -> str:
@@ -65,6 +65,6 @@ async def walk_feed(client, feed: Feed, job: Job, settings: Settings) -> Discove
     return found
 
 
-def discover_feeds(settings: Settings, job: Job) -> Discovery:
+def discover(settings: Settings, job: Job) -> Discovery:
     """Return every configured feed's entries in the job's window, archives included."""
     return walk_all(settings, job, settings.feeds, walk_feed)

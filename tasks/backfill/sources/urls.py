@@ -8,18 +8,16 @@ from datetime import datetime
 from pathlib import Path
 
 from config.settings import Settings
-from tasks.backfill import Job
-from tasks.listing import Discovery
-from tasks.urls import Candidate, canonical_url
+from tasks.backfill.window import Discovery, Job
+from tasks.records import Candidate, parse_iso
+from tasks.urls import canonical_url
 
 DATE_COLUMNS = ("published", "published_at", "date")
 
 
 def _date(value: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value.strip()).replace(tzinfo=None) if value else None
-    except ValueError:
-        return None
+    # An offset counts: 2023-03-31T23:30-05:00 is 1 April in UTC, outside a March window.
+    return parse_iso(value)
 
 
 def read_url_file(path: Path) -> list[tuple[str, datetime | None]]:
@@ -42,7 +40,7 @@ def read_url_file(path: Path) -> list[tuple[str, datetime | None]]:
     return [(line, None) for line in lines if line and not line.startswith("#")]
 
 
-def discover_urls(settings: Settings, job: Job) -> Discovery:
+def discover(settings: Settings, job: Job) -> Discovery:
     """Return the URLs of the job's file as candidates (dates, where the file gives them)."""
     found = Discovery()
     path = Path(job.arguments["urls_file"])
@@ -52,6 +50,13 @@ def discover_urls(settings: Settings, job: Job) -> Discovery:
             found.notes.append(f"{path.name}: not an http(s) URL: {url!r}")
             continue
         found.candidates.append(
-            Candidate(canonical, url, "backfill", f"urls:{path.name}", None, published, "listing")
+            Candidate(
+                canonical_url=canonical,
+                url=url,
+                origin="backfill",
+                source=f"urls:{path.name}",
+                published_at=published,
+                date_source="listing",
+            )
         )
     return found

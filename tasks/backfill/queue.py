@@ -1,35 +1,26 @@
-"""Backfill bookkeeping: a job per set of arguments, its queue of URLs, and the window verdicts.
+"""A backfill job's bookkeeping in the warehouse: its row, its queue of URLs, their statuses.
 
-A job's id is a hash of what was asked (source, window, no-date policy, the URL file's content),
-so the same command run again finds its job: discovery is not repeated, and only the queue
-entries not yet done are processed. Each batch's articles and queue statuses land in one
-transaction, so a kill loses at most the batch in flight.
+The same command run again finds its job (the id is a hash of the arguments, tasks/backfill/
+window.py): discovery is not repeated, and only the queue entries not yet done are processed.
+Each batch's articles and queue statuses land in one commit, so a kill loses at most the batch
+in flight.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass, replace
-from datetime import date, datetime, time
-from pathlib import Path
+from dataclasses import replace
 
 import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NONE
 
 from config.settings import Dedup, Fetch
-from tasks.assess import Assessed
+from tasks.backfill.window import Job, place_in_window
 from tasks.commit import committing
-from tasks.extract import Article
-from tasks.fetch import Failure, utcnow
-from tasks.listing import Discovery
 from tasks.load import Loaded, write_batch
-from tasks.urls import Candidate
+from tasks.records import Assessed, Candidate, Failure, utcnow
 from warehouse import Lake, reader, sql
-
-SOURCES = ("feeds", "sitemaps", "gdelt", "urls")
-UNDATED_POLICIES = ("drop", "sighting")
 
 QUEUE = pa.schema(
     [
@@ -49,61 +40,6 @@ QUEUE = pa.schema(
 STATUS = pa.schema(
     [("canonical_url", pa.string()), ("status", pa.string()), ("reason", pa.string())]
 )
-
-
-@dataclass(frozen=True)
-class Job:
-    """One backfill: what was asked, and whether its URLs have been listed yet."""
-
-    job_id: str
-    source: str
-    since: date
-    until: date
-    undated: str
-    arguments: dict
-    discovered: bool = False
-
-    def covers(self, when: datetime) -> bool:
-        """Return True if `when` falls in the window (both ends included, whole days)."""
-        return self.since <= when.date() <= self.until
-
-    @property
-    def start(self) -> datetime:
-        """Return the first instant of the window."""
-        return datetime.combine(self.since, time.min)
-
-    @property
-    def end(self) -> datetime:
-        """Return the last instant of the window."""
-        return datetime.combine(self.until, time.max)
-
-
-def make_job(source: str, since: date, until: date, undated: str, urls_file: Path | None) -> Job:
-    """Return the job for these arguments; raises ValueError for arguments that cannot work."""
-    if source == "raw":
-        raise ValueError(
-            "re-extraction from kept HTML is `sinorus replay --html --since … --until …` now"
-        )
-    if source not in SOURCES:
-        raise ValueError(f"unknown source {source!r}: choose one of {', '.join(SOURCES)}")
-    if undated not in UNDATED_POLICIES:
-        raise ValueError(f"unknown no-date policy {undated!r}: choose drop or sighting")
-    if since > until:
-        raise ValueError(f"since ({since}) is after until ({until})")
-    arguments: dict = {
-        "source": source,
-        "since": since.isoformat(),
-        "until": until.isoformat(),
-        "undated": undated,
-    }
-    if source == "urls":
-        if urls_file is None:
-            raise ValueError("--source urls needs --urls FILE")
-        content = Path(urls_file).read_bytes()
-        arguments["urls_file"] = str(urls_file)
-        arguments["urls_sha1"] = hashlib.sha1(content).hexdigest()
-    digest = hashlib.sha1(json.dumps(arguments, sort_keys=True).encode()).hexdigest()[:16]
-    return Job(f"{source}-{since}-{until}-{digest}", source, since, until, undated, arguments)
 
 
 def open_job(lake: Lake, job: Job) -> Job:
@@ -177,35 +113,18 @@ def pending(lake: Lake, job: Job) -> list[Candidate]:
         con.execute(sql("mark_known"), {"job_id": job.job_id, "now": utcnow()})
         rows = con.execute(sql("backfill_pending"), {"job_id": job.job_id}).fetchall()
     return [
-        Candidate(canonical, url, "backfill", source, title, published, date_source, seen)
+        Candidate(
+            canonical_url=canonical,
+            url=url,
+            origin="backfill",
+            source=source,
+            title=title,
+            published_at=published,
+            date_source=date_source,
+            seen_at=seen,
+        )
         for canonical, url, source, title, published, date_source, seen in rows
     ]
-
-
-def place_in_window(
-    articles: list[Article], job: Job
-) -> tuple[list[Article], dict[str, tuple[str, str]]]:
-    """Return the articles that belong to the window (dated per the no-date policy) and why the
-    others do not, as {canonical_url: (status, reason)}.
-
-    An article counts by its publication date: the page's, else the listing's. One with neither
-    is dropped, or, under the 'sighting' policy, dated when it was seen (the listing's sighting
-    date, else the fetch).
-    """
-    kept, rejected = [], {}
-    for article in articles:
-        key = article.candidate.canonical_url
-        if article.published_at is None:
-            if job.undated == "drop":
-                rejected[key] = ("undated", "no publication date (policy: drop)")
-                continue
-            seen = article.candidate.seen_at or article.fetched_at
-            article = replace(article, published_at=seen, date_source="sighting")
-        if job.covers(article.published_at):
-            kept.append(article)
-        else:
-            rejected[key] = ("out_of_window", f"published {article.published_at.date()}")
-    return kept, rejected
 
 
 def _statuses(
@@ -290,38 +209,10 @@ def finish_job(lake: Lake, job: Job) -> dict[str, int]:
     return progress(lake, job)
 
 
-def job_report(job: Job, counts: dict[str, int], notes: list[str]) -> dict:
-    """Return what a summary says about the job: window, policy, counts by status, notes."""
-    return {
-        "job_id": job.job_id,
-        "source": job.source,
-        "since": job.since.isoformat(),
-        "until": job.until.isoformat(),
-        "undated_policy": job.undated,
-        "resumed": job.discovered,
-        "queue": counts,
-        "notes": notes,
-    }
-
-
-def dry_run_report(job: Job, found: Discovery) -> dict:
-    """Return what a dry run found, without anything written or fetched beyond the listings."""
-    unique = {c.canonical_url: c for c in found.candidates}
-    dated = [c for c in unique.values() if c.published_at is not None]
-    return {
-        "status": "dry-run",
-        "backfill": job_report(job, {}, found.notes),
-        "listed": len(found.candidates),
-        "unique_urls": len(unique),
-        "with_publication_date": len(dated),
-        "without_date": len(unique) - len(dated),
-        "sample": sorted(unique)[:20],
-    }
-
-
 open_job_task = task(open_job, name="open-backfill-job", cache_policy=NONE)
 save_discovery_task = task(save_discovery, name="save-discovery", cache_policy=NONE)
 pending_task = task(pending, name="backfill-pending", cache_policy=NONE)
+# The window's rules are pure (window.py); this is their step in the backfill flow.
 place_in_window_task = task(place_in_window, name="place-in-window", cache_policy=NONE)
 load_backfill_batch_task = task(load_backfill_batch, name="load-backfill-batch", cache_policy=NONE)
 finish_job_task = task(finish_job, name="finish-backfill-job", cache_policy=NONE)

@@ -9,16 +9,17 @@ sitemap whose own lastmod predates the window is skipped for the same reason.
 from __future__ import annotations
 
 import gzip
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
 from config.settings import Settings
-from tasks.backfill import Job
+from tasks.backfill.listing import walk_all
+from tasks.backfill.window import Discovery, Job
 from tasks.http import FetchError, get
-from tasks.listing import Discovery, walk_all
-from tasks.urls import Candidate, canonical_url
+from tasks.records import Candidate, parse_iso
+from tasks.urls import canonical_url
 
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 # No entities, no network, no huge trees: sitemaps come from servers we do not control.
@@ -27,13 +28,7 @@ PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Fals
 
 def w3c_date(value: str | None) -> datetime | None:
     """Return a W3C datetime (2023-03-05, 2023-03-05T10:00:00Z …) as naive UTC, or None."""
-    if not value or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+    return parse_iso(value)
 
 
 def _local(tag: object) -> str:
@@ -134,19 +129,19 @@ async def walk_site(client, root: str, job: Job, settings: Settings) -> Discover
             if canonical is not None:
                 found.candidates.append(
                     Candidate(
-                        canonical,
-                        loc,
-                        "backfill",
-                        f"sitemap:{urlsplit(root).netloc}",
-                        title,
-                        published,
-                        "listing",
-                        lastmod,
+                        canonical_url=canonical,
+                        url=loc,
+                        origin="backfill",
+                        source=f"sitemap:{urlsplit(root).netloc}",
+                        title=title,
+                        published_at=published,
+                        date_source="listing",
+                        seen_at=lastmod,
                     )
                 )
     return found
 
 
-def discover_sitemaps(settings: Settings, job: Job) -> Discovery:
+def discover(settings: Settings, job: Job) -> Discovery:
     """Return the URLs the configured sites' sitemaps list for the job's window."""
     return walk_all(settings, job, sites(settings), walk_site)

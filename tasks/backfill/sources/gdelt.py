@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from config.settings import Gdelt, Settings
-from tasks.backfill import Job
+from tasks.backfill.window import Discovery, Job
 from tasks.http import FetchError, get, make_client
-from tasks.listing import Discovery
-from tasks.urls import Candidate, canonical_url
+from tasks.records import Candidate
+from tasks.urls import canonical_url
 
 STAMP = "%Y%m%d%H%M%S"
 
@@ -127,19 +127,18 @@ async def _walk(settings: Settings, job: Job) -> Discovery:
                 domain = article.get("domain") or urlsplit(url).hostname or "unknown"
                 found.candidates.append(
                     Candidate(
-                        canonical,
-                        url,
-                        "backfill",
-                        f"gdelt:{domain}",
-                        article.get("title") or None,
-                        None,
-                        "listing",
-                        seen_date(article.get("seendate")),
+                        canonical_url=canonical,
+                        url=url,
+                        origin="backfill",
+                        source=f"gdelt:{domain}",
+                        title=article.get("title") or None,
+                        date_source="listing",
+                        seen_at=seen_date(article.get("seendate")),
                     )
                 )
     return found
 
 
-def discover_gdelt(settings: Settings, job: Job) -> Discovery:
+def discover(settings: Settings, job: Job) -> Discovery:
     """Return the articles GDELT lists for the configured query in the job's window."""
     return asyncio.run(_walk(settings, job))

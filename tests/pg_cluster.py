@@ -1,0 +1,180 @@
+"""A throwaway PostgreSQL cluster for the tests: Debian's `postgresql` binaries, a temp dir, a port.
+
+`initdb` into a fresh directory, `pg_ctl start` on a free port of 127.0.0.1 (its socket in the
+same directory), and on the way out `pg_ctl stop -m immediate` and the directory removed, whatever
+happened. PostgreSQL refuses to run as root: as root the cluster runs as the `postgres` system
+user (Debian's package creates it; created here only if missing), as anyone else as that user.
+Where the binaries are missing the test is skipped, naming the package (`make system-deps`).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PACKAGE = "postgresql"
+SERVICE_USER = "postgres"  # the cluster's owner when we are root
+SUPERUSER = "postgres"  # the database role initdb creates
+START_SECONDS = 60
+# A test cluster: nothing to keep after a crash, so no flushing to disk.
+SERVER_OPTIONS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
+
+
+def binaries() -> Path | None:
+    """Return the directory of PostgreSQL's server binaries (newest Debian version), or None."""
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda path: _version(Path(path).parent.parent.name),
+    )
+    if found:
+        return Path(found[-1]).parent
+    on_path = shutil.which("initdb")
+    if on_path and shutil.which("pg_ctl"):
+        return Path(on_path).parent
+    return None
+
+
+def _version(name: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in name.split(".") if part.isdigit())
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A running PostgreSQL cluster on 127.0.0.1."""
+
+    bindir: Path
+    port: int
+    directory: Path
+
+    def conninfo(self, dbname: str) -> str:
+        """Return libpq's key=value conninfo for a database of this cluster."""
+        return f"dbname={dbname} host=127.0.0.1 port={self.port} user={SUPERUSER}"
+
+    def create_database(self, dbname: str) -> str:
+        """Create a database (trust authentication over TCP) and return its conninfo."""
+        command = [str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port)]
+        _run([*command, "-U", SUPERUSER, dbname], None, self.directory)
+        return self.conninfo(dbname)
+
+
+def _run_as() -> str | None:
+    """Return the user to run the server as (None: ourselves), creating it if we must."""
+    if os.geteuid() != 0:
+        return None  # PostgreSQL runs as any user but root
+    try:
+        pwd.getpwnam(SERVICE_USER)
+    except KeyError:
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/bin/false", SERVICE_USER],
+            check=True,
+            capture_output=True,
+        )
+    return SERVICE_USER
+
+
+def _run(
+    command: list[str], user: str | None, cwd: Path, timeout: float = START_SECONDS
+) -> subprocess.CompletedProcess:
+    if user is not None:
+        command = ["runuser", "-u", user, "--", *command]
+    # cwd: a directory the server's user may enter (initdb warns otherwise).
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(command)} failed ({done.returncode}): {done.stderr.strip()[-2000:]}"
+        )
+    return done
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _accepts_connections(bindir: Path, port: int, cwd: Path) -> bool:
+    ready = bindir / "pg_isready"
+    if not ready.exists():
+        return True  # pg_ctl -w already waited for it
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        done = subprocess.run(
+            [str(ready), "-h", "127.0.0.1", "-p", str(port), "-U", SUPERUSER, "-t", "5"],
+            cwd=cwd,
+            capture_output=True,
+        )
+        if done.returncode == 0:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@contextmanager
+def postgres_cluster() -> Iterator[Cluster]:
+    """Yield a fresh cluster; always stop it and remove its directory afterwards.
+
+    Skips the calling test when PostgreSQL's server binaries are not installed.
+    """
+    bindir = binaries()
+    if bindir is None:
+        pytest.skip(
+            f"PostgreSQL's server binaries (initdb, pg_ctl) are missing: install Debian's "
+            f"`{PACKAGE}` package (`make system-deps`, as root)"
+        )
+    user = _run_as()
+    # Not pytest's tmp_path: that is private to our user, and the server's user must enter it.
+    directory = Path(tempfile.mkdtemp(prefix="sinorus-pg-"))
+    data, sockets, log = directory / "data", directory / "sockets", directory / "server.log"
+    sockets.mkdir()
+    if user is not None:
+        shutil.chown(directory, user)
+        shutil.chown(sockets, user)
+    pg_ctl = str(bindir / "pg_ctl")
+    started = False
+    try:
+        _run(
+            [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", SUPERUSER]
+            + ["-E", "UTF8", "--locale=C", "--no-sync"],
+            user,
+            directory,
+            timeout=120,
+        )
+        for attempt in range(3):  # a free port may be taken before the server binds it
+            port = _free_port()
+            options = f"-p {port} -k {sockets} -h 127.0.0.1 " + " ".join(
+                f"-c {option}" for option in SERVER_OPTIONS
+            )
+            try:
+                _run(
+                    [pg_ctl, "start", "-D", str(data), "-l", str(log), "-w"]
+                    + ["-t", str(START_SECONDS), "-o", options],
+                    user,
+                    directory,
+                    timeout=START_SECONDS + 30,
+                )
+                started = True
+                break
+            except RuntimeError:
+                if attempt == 2:
+                    tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+                    raise RuntimeError(f"PostgreSQL did not start; its log ends:\n{tail}") from None
+        if not _accepts_connections(bindir, port, directory):
+            raise RuntimeError(f"PostgreSQL on port {port} never accepted connections")
+        yield Cluster(bindir, port, directory)
+    finally:
+        if started or data.exists():
+            with suppress(Exception):
+                _run([pg_ctl, "stop", "-D", str(data), "-m", "immediate", "-w"], user, directory)
+        shutil.rmtree(directory, ignore_errors=True)

@@ -1,0 +1,187 @@
+"""The data contract: vocabularies agree with the warehouse, Arrow batches with the tables, and
+imports run one way (flows -> tasks -> warehouse/config)."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+import tasks.records as records
+from tasks.backfill.queue import QUEUE
+from tasks.load import ARTICLES, KEYS, MENTIONS, RAW_PAGES
+from warehouse import Lake, ensure_warehouse, reader
+
+ROOT = Path(__file__).resolve().parent.parent
+VIEW = ROOT / "warehouse" / "views" / "04_vocabulary_violations.sql"
+
+
+@pytest.fixture(scope="module")
+def lake(tmp_path_factory) -> Lake:
+    lake = Lake.at(str(tmp_path_factory.mktemp("contract") / "w.sqlite"))
+    ensure_warehouse(lake)
+    return lake
+
+
+def test_the_warehouse_vocabularies_are_the_python_literals(lake: Lake) -> None:
+    with reader(lake) as con:
+        stored = con.execute("select column_name, value from vocabularies").fetchall()
+    sql: dict[str, set[str]] = {}
+    for column, value in stored:
+        sql.setdefault(column, set()).add(value)
+    python = {column: set(records.values(v)) for column, v in records.VOCABULARIES.items()}
+    assert sql == python
+
+
+def test_every_vocabulary_column_is_checked_and_exists(lake: Lake) -> None:
+    checked = set(re.findall(r"'(\w+\.\w+)'", VIEW.read_text(encoding="utf-8")))
+    assert checked == set(records.VOCABULARIES)
+    with reader(lake) as con:
+        columns = {
+            f"{table}.{column}"
+            for table, column in con.execute(
+                "select table_name, column_name from duckdb_columns() "
+                "where database_name = current_database()"
+            ).fetchall()
+        }
+    assert set(records.VOCABULARIES) <= columns
+
+
+def test_a_value_outside_its_vocabulary_is_reported(lake: Lake) -> None:
+    from warehouse import writer
+
+    with writer(lake) as con:
+        con.execute(
+            "insert into runs (run_id, flow, started_at, status) "
+            "values ('odd', 'monitor', now(), 'half-done')"
+        )
+    with reader(lake) as con:
+        found = con.execute("select * from vocabulary_violations").fetchall()
+    assert found == [("runs.status", "half-done", 1)]
+    with writer(lake) as con:
+        con.execute("delete from runs where run_id = 'odd'")
+
+
+@pytest.mark.parametrize(
+    ("schema", "table"),
+    [
+        (ARTICLES, "articles"),
+        (MENTIONS, "keyword_mentions"),
+        (KEYS, "dedup_keys"),
+        (RAW_PAGES, "raw_pages"),
+        (QUEUE, "backfill_queue"),
+    ],
+)
+def test_each_arrow_batch_has_the_shape_of_its_table(schema, table: str, lake: Lake) -> None:
+    """Same columns, same order, same types; Arrow has no JSON type, so JSON columns get VARCHAR
+    (DuckDB's JSON is VARCHAR underneath and the insert casts it)."""
+    with reader(lake) as con:
+        wanted = [
+            (name, "VARCHAR" if kind == "JSON" else kind)
+            for name, kind, *_ in con.execute(f"describe {table}").fetchall()
+        ]
+        con.register("batch", schema.empty_table())
+        given = [(name, kind) for name, kind, *_ in con.execute("describe batch").fetchall()]
+    assert given == wanted
+
+
+def test_records_are_frozen_and_keyword_only() -> None:
+    classes = [
+        c
+        for c in vars(records).values()
+        if isinstance(c, type) and dataclasses.is_dataclass(c) and c.__module__ == records.__name__
+    ]
+    assert len(classes) >= 10
+    for record in classes:
+        assert record.__dataclass_params__.frozen, record.__name__
+        assert all(f.kw_only for f in dataclasses.fields(record)), record.__name__
+
+
+# ---- the import graph ----
+
+LAYERS = {"sinorus": 3, "flows": 2, "tasks": 1, "warehouse": 0, "config": 0}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            # `from package import module` depends on the module, not the package's __init__
+            base = ROOT.joinpath(*node.module.split("."))
+            for alias in node.names:
+                is_module = (base / f"{alias.name}.py").exists() or (base / alias.name).is_dir()
+                found.add(f"{node.module}.{alias.name}" if is_module else node.module)
+    return {name for name in found if name.split(".")[0] in LAYERS}
+
+
+def _modules() -> dict[str, set[str]]:
+    graph = {}
+    for package in LAYERS:
+        for path in (ROOT / package).rglob("*.py"):
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            graph[name] = _imports(path)
+    return graph
+
+
+def test_imports_run_one_way() -> None:
+    wrong = [
+        f"{module} imports {target}"
+        for module, targets in _modules().items()
+        for target in targets
+        if LAYERS[target.split(".")[0]] > LAYERS[module.split(".")[0]]
+        or (module.split(".")[0], target.split(".")[0])
+        in {("warehouse", "config"), ("config", "warehouse")}
+    ]
+    assert wrong == []
+
+
+def test_no_import_cycles() -> None:
+    graph = _modules()
+    names = set(graph)
+
+    def resolve(target: str) -> str | None:
+        while target and target not in names:
+            target = target.rpartition(".")[0]
+        return target or None
+
+    edges = {m: {r for t in ts if (r := resolve(t)) and r != m} for m, ts in graph.items()}
+    state: dict[str, int] = {}
+    cycle: list[str] = []
+
+    def visit(node: str, stack: list[str]) -> bool:
+        state[node] = 1
+        for nxt in edges[node]:
+            if state.get(nxt) == 1:
+                cycle.extend([*stack[stack.index(nxt) :], nxt] if nxt in stack else [node, nxt])
+                return True
+            if state.get(nxt) is None and visit(nxt, [*stack, nxt]):
+                return True
+        state[node] = 2
+        return False
+
+    for node in sorted(edges):
+        if state.get(node) is None and visit(node, [node]):
+            break
+    assert cycle == [], " -> ".join(cycle)
+
+
+def test_the_records_and_the_backfill_window_need_no_engine() -> None:
+    """The contract and the window rules import no Prefect, DuckDB or Arrow: any code may use them."""
+    heavy = {"prefect", "duckdb", "pyarrow"}
+    for path in (ROOT / "tasks" / "records.py", ROOT / "tasks" / "backfill" / "window.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = {
+            (n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
+        } | {
+            a.name.split(".")[0]
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Import)
+            for a in n.names
+        }
+        assert not modules & heavy, path
