@@ -185,3 +185,37 @@ def test_the_records_and_the_backfill_window_need_no_engine() -> None:
             for a in n.names
         }
         assert not modules & heavy, path
+
+
+@pytest.mark.parametrize(
+    ("text", "utc"),
+    [
+        ("2023-03-31T23:30-05:00", "2023-04-01 04:30:00"),  # the offset counts: 1 April in UTC
+        ("2023-03-05T10:00:00Z", "2023-03-05 10:00:00"),
+        ("2023-03-05", "2023-03-05 00:00:00"),
+        ("2023-03-05T10:00:00+03:00", "2023-03-05 07:00:00"),
+    ],
+)
+def test_every_outside_date_becomes_naive_utc(text: str, utc: str) -> None:
+    from tasks.backfill.sources.sitemaps import w3c_date
+    from tasks.backfill.sources.urls import _date
+
+    for parse in (records.parse_iso, w3c_date, _date):
+        value = parse(text)
+        assert value.tzinfo is None and str(value) == utc, parse
+
+
+def test_a_url_file_date_with_an_offset_falls_in_its_utc_day(tmp_path: Path) -> None:
+    """2023-03-31T23:30-05:00 is 1 April: outside a window that ends on 31 March."""
+    from datetime import date
+
+    from tasks.backfill.window import make_job
+
+    listed = tmp_path / "urls.csv"
+    listed.write_text("url,published\nhttps://example.com/a.html,2023-03-31T23:30-05:00\n")
+    job = make_job("urls", date(2023, 3, 1), date(2023, 3, 31), "drop", listed)
+    from tasks.backfill.sources import urls
+
+    found = urls.discover(None, job)
+    assert [c.published_at for c in found.candidates] == [records.parse_iso("2023-04-01T04:30")]
+    assert not job.covers(found.candidates[0].published_at)
