@@ -8,6 +8,7 @@ from pathlib import Path
 from prefect import flow
 
 from config import load_settings
+from flows.baseline import load_baseline
 from tasks.assess import judge_batch_task
 from tasks.backfill.discover import discover_task
 from tasks.backfill.progress import Tracker
@@ -25,7 +26,6 @@ from tasks.extract import extract_pages_task
 from tasks.fetch import fetch_pages_task
 from tasks.location import lake_of
 from tasks.runs import finish_run_task, record_failure, start_run_task
-from tasks.seeds import load_seeds_task
 from tasks.urls import batches
 
 
@@ -60,7 +60,7 @@ def backfill(
 
     lake = lake_of(settings)
     ensure_commit_limit_task(lake.commit_limit)
-    load_seeds_task(lake, settings)
+    load_baseline(lake, settings)
     job = open_job_task(lake, job)
     summary = start_run_task(lake, "backfill")
     notes: list[str] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import flow, unmapped
 
 from config import load_settings
+from flows.baseline import load_baseline
 from tasks.assess import judge_batch_task
 from tasks.commit import ensure_commit_limit_task
 from tasks.extract import extract_pages_task
@@ -14,7 +15,6 @@ from tasks.load import load_batch_task
 from tasks.location import lake_of
 from tasks.plan import feed_states_task, plan_candidates_task
 from tasks.runs import finish_run_task, record_failure, start_run_task
-from tasks.seeds import load_seeds_task
 from tasks.urls import batches
 
 
@@ -30,7 +30,7 @@ def monitor(config_path: str | None = None, db_path: str | None = None) -> dict:
     settings = load_settings(config_path).with_db(db_path)
     lake = lake_of(settings)
     ensure_commit_limit_task(lake.commit_limit)
-    load_seeds_task(lake, settings)
+    load_baseline(lake, settings)
     summary = start_run_task(lake, "monitor")
     states = feed_states_task(lake)
 

@@ -7,13 +7,13 @@ from datetime import date
 from prefect import flow
 
 from config import load_settings
+from flows.baseline import load_baseline
 from tasks.assess import judge_batch_task
 from tasks.commit import ensure_commit_limit_task
 from tasks.extract import extract_pages_task
 from tasks.location import lake_of
 from tasks.replay import Replayed, apply_replay_task, replay_page_task
 from tasks.runs import finish_run_task, record_failure, start_run_task
-from tasks.seeds import load_seeds_task
 
 
 # A run that raises or crashes is marked failed in `runs`, with the reason.
@@ -33,7 +33,7 @@ def replay(
     settings = load_settings(config_path).with_db(db_path)
     lake = lake_of(settings)
     ensure_commit_limit_task(lake.commit_limit)
-    load_seeds_task(lake, settings)
+    load_baseline(lake, settings)
     summary = start_run_task(lake, "replay")
     done = Replayed(mode, since and since.isoformat(), until and until.isoformat())
     after = ""

@@ -9,9 +9,6 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NONE
 
-from config.settings import Settings
-from tasks.assess import judge_batch
-from tasks.load import load_batch
 from tasks.records import Article, Candidate, utcnow
 from warehouse import Lake, ensure_warehouse, reader, sql
 
@@ -52,26 +49,15 @@ def read_seed_corpus(seeds_dir: Path = SEEDS_DIR) -> list[Article]:
     return articles
 
 
-def load_seeds(lake: Lake, settings: Settings) -> int:
-    """Return how many seed articles were loaded now (0 once they are all in the warehouse).
+def missing_seeds(lake: Lake) -> list[Article]:
+    """Return the seed articles not in the warehouse yet (all of them in a new one, none after).
 
     Creates the warehouse (catalog, data path, schema) on first use.
     """
     ensure_warehouse(lake)
     with reader(lake) as con:
         present = {row[0] for row in con.execute(sql("seed_urls")).fetchall()}
-    missing = [a for a in read_seed_corpus() if a.candidate.canonical_url not in present]
-    if not missing:
-        return 0
-    loaded = load_batch(
-        lake,
-        judge_batch(missing, settings),
-        [],
-        None,
-        settings.fetch.retry_failed_after_hours,
-        settings.dedup,
-    )
-    return loaded.inserted
+    return [a for a in read_seed_corpus() if a.candidate.canonical_url not in present]
 
 
-load_seeds_task = task(load_seeds, name="load-seeds", cache_policy=NONE)
+missing_seeds_task = task(missing_seeds, name="missing-seeds", cache_policy=NONE)

@@ -14,6 +14,7 @@ import pytest
 
 import warehouse.db as db_module
 from config import Feed, Settings, load_settings
+from sinorus.baseline import load_seeds
 from tasks.assess import judge_batch
 from tasks.dedup import index_keys, to_bytes
 from tasks.load import ARTICLES, KEYS, MENTIONS, load_batch
@@ -21,7 +22,7 @@ from tasks.location import lake_of
 from tasks.plan import feed_states, plan_candidates
 from tasks.records import Article, Assessed, Candidate, Failure, FeedResult, FeedState, utcnow
 from tasks.runs import finish_run, start_run
-from tasks.seeds import SEEDS_DIR, load_seeds, seed_url
+from tasks.seeds import SEEDS_DIR, seed_url
 from warehouse import Lake, WarehouseMissing, ensure_warehouse, migrate, reader, sql, writer
 from warehouse.db import migration_files
 
