@@ -9,7 +9,7 @@ from prefect import flow
 
 from config import load_settings
 from flows.baseline import load_baseline
-from tasks.assess import judge_batch_task
+from flows.batches import Steps, fetch_and_load
 from tasks.backfill.discover import discover_task
 from tasks.backfill.progress import Tracker
 from tasks.backfill.queue import (
@@ -22,8 +22,6 @@ from tasks.backfill.queue import (
 )
 from tasks.backfill.window import dry_run_report, job_report, make_job
 from tasks.commit import ensure_commit_limit_task
-from tasks.extract import extract_pages_task
-from tasks.fetch import fetch_pages_task
 from tasks.location import lake_of
 from tasks.runs import finish_run_task, record_failure, start_run_task
 from tasks.urls import batches
@@ -71,17 +69,25 @@ def backfill(
     todo = pending_task(lake, job)
     summary.new_urls = len(todo)
     tracker = Tracker(f"backfill {job.since}..{job.until} from {job.source}", len(todo)).start()
-    for batch in batches(todo, settings.fetch.batch_size):
-        pages, fetch_failures = fetch_pages_task(batch, settings.fetch)
-        articles, extract_failures = extract_pages_task(pages, settings.extract)
-        dated, rejected = place_in_window_task(articles, job)
-        judged = judge_batch_task(dated, settings)
-        failures = fetch_failures + extract_failures
-        loaded = load_backfill_batch_task(
-            lake, job, judged, rejected, failures, summary.run_id, settings.fetch, settings.dedup
-        )
-        summary.add_batch(len(pages), failures, loaded)
-        tracker.advance(len(batch))
+    fetch_and_load(
+        batches(todo, settings.fetch.batch_size),
+        settings,
+        Steps(
+            place=lambda articles: place_in_window_task(articles, job),
+            commit=lambda judged, rejected, failures: load_backfill_batch_task(
+                lake,
+                job,
+                judged,
+                rejected,
+                failures,
+                summary.run_id,
+                settings.fetch,
+                settings.dedup,
+            ),
+            count=summary.add_batch,
+            done=tracker.advance,
+        ),
+    )
 
     summary.backfill = job_report(job, finish_job_task(lake, job), notes)
     return finish_run_task(lake, summary, []).as_dict()

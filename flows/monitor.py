@@ -6,11 +6,9 @@ from prefect import flow, unmapped
 
 from config import load_settings
 from flows.baseline import load_baseline
-from tasks.assess import judge_batch_task
+from flows.batches import Steps, fetch_and_load
 from tasks.commit import ensure_commit_limit_task
-from tasks.extract import extract_pages_task
 from tasks.feeds import feed_results, read_feed_task
-from tasks.fetch import fetch_pages_task
 from tasks.load import load_batch_task
 from tasks.location import lake_of
 from tasks.plan import feed_states_task, plan_candidates_task
@@ -40,20 +38,21 @@ def monitor(config_path: str | None = None, db_path: str | None = None) -> dict:
 
     candidates = plan_candidates_task(lake, feeds, "monitor")
     summary.new_urls = len(candidates)
-    for batch in batches(candidates, settings.fetch.batch_size):
-        pages, fetch_failures = fetch_pages_task(batch, settings.fetch)
-        articles, extract_failures = extract_pages_task(pages, settings.extract)
-        judged = judge_batch_task(articles, settings)
-        failures = fetch_failures + extract_failures
-        loaded = load_batch_task(
-            lake,
-            judged,
-            failures,
-            summary.run_id,
-            settings.fetch.retry_failed_after_hours,
-            settings.dedup,
-            settings.fetch.keep_raw_html,
-        )
-        summary.add_batch(len(pages), failures, loaded)
+    fetch_and_load(
+        batches(candidates, settings.fetch.batch_size),
+        settings,
+        Steps(
+            commit=lambda judged, _, failures: load_batch_task(
+                lake,
+                judged,
+                failures,
+                summary.run_id,
+                settings.fetch.retry_failed_after_hours,
+                settings.dedup,
+                settings.fetch.keep_raw_html,
+            ),
+            count=summary.add_batch,
+        ),
+    )
 
     return finish_run_task(lake, summary, feeds).as_dict()

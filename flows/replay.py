@@ -8,9 +8,9 @@ from prefect import flow
 
 from config import load_settings
 from flows.baseline import load_baseline
-from tasks.assess import judge_batch_task
+from flows.batches import Steps, judge_and_commit, load_pages
 from tasks.commit import ensure_commit_limit_task
-from tasks.extract import extract_pages_task
+from tasks.load import Loaded
 from tasks.location import lake_of
 from tasks.replay import Replayed, apply_replay_task, replay_page_task
 from tasks.runs import finish_run_task, record_failure, start_run_task
@@ -37,17 +37,23 @@ def replay(
     summary = start_run_task(lake, "replay")
     done = Replayed(mode, since and since.isoformat(), until and until.isoformat())
     after = ""
-    while True:
-        page = replay_page_task(lake, mode, since, until, after, page_size)
-        if page.last_key is None:
-            break
-        articles, failures = page.articles, []
-        if mode == "html":
-            articles, failures = extract_pages_task(page.pages, settings.extract)
-        judged = judge_batch_task(articles, settings)
-        apply_replay_task(lake, judged, settings, summary.run_id)
-        done.add(judged, page.was_relevant, len(failures))
-        summary.add_replay(judged, failures)
+    while (page := replay_page_task(lake, mode, since, until, after, page_size)).last_key:
+
+        def count(_read: int, failures: list, loaded: Loaded, was=page.was_relevant) -> None:
+            done.add(loaded.assessed, was, len(failures))
+            summary.add_replay(loaded.assessed, failures)
+
+        steps = Steps(
+            commit=lambda judged, _, failures: Loaded(
+                inserted=apply_replay_task(lake, judged, settings, summary.run_id),
+                assessed=judged,
+            ),
+            count=count,
+        )
+        if mode == "html":  # the kept HTML goes through extraction again, like a fetched page
+            load_pages(page.pages, [], settings, steps)
+        else:
+            count(0, [], judge_and_commit(page.articles, [], settings, steps))
         after = page.last_key
     summary.replay = done.as_dict()
     return finish_run_task(lake, summary, []).as_dict()
