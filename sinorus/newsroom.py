@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 import sys
 import threading
 import time
 import tomllib
-from datetime import datetime
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from sinorus.gdelt_replay import gdelt_answer
 
 NEWSROOM_DIR = Path(__file__).resolve().parent.parent / "newsroom"
 SITE_DIR = NEWSROOM_DIR / "site"
@@ -38,10 +37,6 @@ MAX_SLOW_SECONDS = 30.0
 MAX_REDIRECTS = 50
 # The GDELT DOC 2.0 API replay (/gdelt/api/v2/doc/doc): see _Handler._gdelt.
 GDELT_ROUTE = ["gdelt", "api", "v2", "doc", "doc"]
-GDELT_DEFAULT_RECORDS = 75
-GDELT_MAX_RECORDS = 250
-GDELT_STAMP = "%Y%m%d%H%M%S"  # startdatetime / enddatetime
-GDELT_SEEN = "%Y%m%dT%H%M%SZ"  # seendate in the answers
 
 
 def load_expected(path: Path = EXPECTED_PATH) -> dict:
@@ -178,57 +173,9 @@ class _Handler(BaseHTTPRequestHandler):
         return target if int(value) == 1 else None
 
     def _gdelt(self, query: dict[str, list[str]]) -> None:
-        """Return None after answering like the GDELT DOC 2.0 API (mode=artlist, format=json).
-
-        Replays newsroom/gdelt/articles.json: the articles whose seendate lies in
-        [startdatetime, enddatetime) (a missing bound is open), newest first (sort=dateasc turns
-        that round; any other sort is treated as datedesc), at most maxrecords (default 75,
-        at most 250). No article answers `{}`. The query text is not matched against the
-        articles, except that a query containing the word `badquery`, like any request the API
-        would reject, gets HTTP 200 with a short text/html error message, as the real API does.
-        """
-        arg = {k: v[-1].strip() for k, v in query.items()}
-        text = arg.get("query", "")
-        if not text:
-            return self._gdelt_error("The query was too short or empty.")
-        if re.search(r"\bbadquery\b", text, re.IGNORECASE):
-            return self._gdelt_error(
-                "Invalid query: please check your search syntax and try again."
-            )
-        if arg.get("mode", "artlist").lower() != "artlist":
-            return self._gdelt_error("Invalid mode: this replay answers mode=artlist only.")
-        if arg.get("format", "html").lower() != "json":
-            return self._gdelt_error("Invalid format: this replay answers format=json only.")
-        bounds = []
-        for name in ("startdatetime", "enddatetime"):
-            value = arg.get(name, "")
-            try:
-                bounds.append(datetime.strptime(value, GDELT_STAMP) if value else None)
-            except ValueError:
-                return self._gdelt_error(f"Invalid {name}: use YYYYMMDDHHMMSS.")
-        start, end = bounds
-        try:
-            limit = int(arg.get("maxrecords") or GDELT_DEFAULT_RECORDS)
-        except ValueError:
-            limit = GDELT_DEFAULT_RECORDS
-        limit = max(1, min(limit, GDELT_MAX_RECORDS))
-        raw = self.server.gdelt_path.read_text(encoding="utf-8")
-        raw = raw.replace("{{BASE}}", self.server.base_url)
-        raw = raw.replace("{{HOST}}", urlsplit(self.server.base_url).hostname or "")
-        found = []
-        for article in json.loads(raw).get("articles", []):
-            seen = datetime.strptime(article["seendate"], GDELT_SEEN)
-            if (start is None or seen >= start) and (end is None or seen < end):
-                found.append((seen, article))
-        newest_first = arg.get("sort", "datedesc").lower() != "dateasc"
-        found.sort(key=lambda pair: pair[0], reverse=newest_first)
-        answer = {"articles": [a for _, a in found[:limit]]} if found else {}
-        body = json.dumps(answer, ensure_ascii=False, indent=1).encode()
-        self._send(200, body, "application/json; charset=utf-8")
-
-    def _gdelt_error(self, message: str) -> None:
-        """Return None after sending GDELT's kind of error: HTTP 200, text/html, a short text."""
-        self._send(200, (message + "\n").encode(), "text/html; charset=utf-8")
+        """Return None after answering like the GDELT DOC 2.0 API (sinorus/gdelt_replay.py)."""
+        body, content_type = gdelt_answer(query, self.server.gdelt_path, self.server.base_url)
+        self._send(200, body, content_type)
 
     def _not_modified(self, etag: str, mtime: int) -> bool:
         """Return True if the request's validators match (If-None-Match wins over the date)."""
