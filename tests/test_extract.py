@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
-import tasks.extract as extract_module
 import tasks.extract_worker as worker_module
 from config import DEMO_CONFIG, load_settings
 from config.settings import Extract
@@ -17,6 +17,7 @@ from tasks.urls import canonical_url
 
 detect_language = worker_module.detect_language
 
+ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = load_settings(DEMO_CONFIG)
 # A date no page carries: where it shows up, the feed's date was used.
 FEED_DATE = datetime(2000, 1, 2, 3, 4, 5)
@@ -183,35 +184,46 @@ def test_worker_count(monkeypatch: pytest.MonkeyPatch) -> None:
     assert worker_count(extract_settings(workers=0)) == 1  # cores unknown: one
 
 
-def test_inline_when_one_worker(
-    pages: dict[str, Page], articles: dict[str, Article], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def no_pool(workers: int):
-        raise AssertionError("the process pool must not be used with workers = 1")
+CHILDREN = """
+import multiprocessing, sys
+from pathlib import Path
+from config import load_settings
+from tasks.extract import extract_pages
+from tasks.records import Candidate, Page, utcnow
+settings = load_settings().extract.model_copy(update={"workers": int(sys.argv[1])})
+pages = []
+for html in sorted(Path("newsroom/site/world").rglob("*.html"))[:4]:
+    url = "http://news.example.com/" + html.name
+    candidate = Candidate(canonical_url=url, url=url, origin="monitor")
+    pages.append(Page(candidate=candidate, final_url=url, html=html.read_bytes(), fetched_at=utcnow()))
+articles, failures = extract_pages(pages, settings)
+print(len(articles), len(failures), len(multiprocessing.active_children()))
+"""
 
-    monkeypatch.setattr(extract_module, "_executor", no_pool)
-    again, failures = extract_pages(list(pages.values()), extract_settings(workers=1))
-    assert failures == []
-    assert again == [articles[path] for path in pages]
+
+@pytest.mark.parametrize(("workers", "children"), [(1, 0), (2, 2)])
+def test_one_worker_extracts_in_process_and_more_use_a_pool(workers: int, children: int) -> None:
+    """Seen from outside: the processes a fresh interpreter has after extracting four pages."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", CHILDREN, str(workers)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["4", "0", str(children)]
 
 
-def test_pool_gives_the_same_articles(
-    pages: dict[str, Page], articles: dict[str, Article], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    used: list[int] = []
-    real_executor = extract_module._executor
-
-    def spy(workers: int):
-        used.append(workers)
-        return real_executor(workers)
-
-    monkeypatch.setattr(extract_module, "_executor", spy)
+def test_pool_gives_the_same_articles(pages: dict[str, Page], articles: dict[str, Article]) -> None:
     garbage = fake_page(b"\x00\x01\x02 not html", "garbage")
     batch = [*pages.values(), garbage]
     pooled, failures = extract_pages(batch, extract_settings(workers=2))
-    assert used == [2]
-    assert extract_module._pool_size == 2
-    assert pooled == [articles[path] for path in pages]
+    inline, _ = extract_pages(list(pages.values()), extract_settings(workers=1))
+    assert pooled == [articles[path] for path in pages] == inline
     assert [f.candidate for f in failures] == [garbage.candidate]
     assert failures[0].reason == "no article text found"
 
