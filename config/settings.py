@@ -125,6 +125,8 @@ class Schedule(_Strict):
 
 class Fetch(_Strict):
     timeout_seconds: float = Field(gt=0, le=600)
+    request_deadline_seconds: float = Field(gt=0, le=3600)
+    min_bytes_per_second: int = Field(ge=0, le=100_000_000)
     max_bytes: int = Field(ge=1024, le=1_000_000_000)
     max_redirects: int = Field(ge=0, le=20)
     concurrency: int = Field(ge=1, le=256)
@@ -136,6 +138,29 @@ class Fetch(_Strict):
     allow_private_hosts: StrictBool
     retry_failed_after_hours: float = Field(ge=0, le=10 * 366 * 24)
     batch_size: int = Field(ge=1, le=10_000)
+    max_new_per_feed: int = Field(ge=1, le=100_000)
+    dns_failures_before_lasting: int = Field(ge=1, le=100)
+
+
+class Run(_Strict):
+    max_seconds: float = Field(gt=0, le=7 * DAY)
+
+
+class Polling(_Strict):
+    min_interval_minutes: float = Field(gt=0, le=7 * 24 * 60)
+    max_interval_minutes: float = Field(gt=0, le=30 * 24 * 60)
+    max_backoff_hours: float = Field(gt=0, le=30 * 24)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Polling:
+        if self.min_interval_minutes > self.max_interval_minutes:
+            raise ValueError("min_interval_minutes is more than max_interval_minutes")
+        return self
+
+
+class Retention(_Strict):
+    offtopic_html_days: float = Field(ge=0, le=36500)
+    offtopic_text_days: float = Field(ge=0, le=36500)
 
 
 class Extract(_Strict):
@@ -269,6 +294,9 @@ class Settings(_Strict):
     warehouse: Warehouse
     schedule: Schedule
     fetch: Fetch
+    run: Run
+    polling: Polling
+    retention: Retention
     extract: Extract
     topic: Topic
     dedup: Dedup
