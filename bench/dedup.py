@@ -1,5 +1,5 @@
-"""Dedup scaling: per-article duplicate-detection time and memory with 10k, 100k and 1M stored
-signatures (synthetic), and the restart path that rebuilds the index from the warehouse.
+"""Dedup quality and CPU cost with 10k, 100k and 1M stored originals (synthetic): signatures, the
+warehouse's candidate rule (shared index keys) and the confirm step of a batch commit.
 
     uv run python bench/dedup.py [--sizes 10000,100000,1000000] [--quick] [--queries 1000]
 
@@ -9,30 +9,33 @@ columns (same source, same title, an 80-word templated lead whose figures change
 LSH meets more look-alike leads as the warehouse grows. Their signatures are made in bulk with
 `RMinHash.from_token_sets` under `MINHASH_SEED` and the configured `num_perm`, from the very
 shingle strings `fingerprint()` makes (checked byte for byte on every near-duplicate's original),
-in two worker processes, and written to one DuckDB warehouse per size (text left empty).
+in two worker processes, with each original's keys from `tasks.dedup.index_keys`: what the
+warehouse stores in `dedup_keys`.
 
-Per size, a fresh process rebuilds the index from that warehouse as `tasks.plan.dedup_index`
-does (the `dedup_index` query, `stored_fingerprint`, `DedupIndex.add`; timed as read,
-deserialise and index build), measures its memory, then deduplicates the next day's articles as
-`tasks.assess` does (`fingerprint`, `match`, `add` when original): mostly fresh articles, the 20
-columns, and 10% near-duplicates of stored articles (reformatted, a sentence rewritten, a
-paragraph appended, cut to its first half). It prints the time per article, the candidates the
-LSH returned, recall and false matches, and the 1M / 10k ratio of the time per article.
+Per size, the next day's articles are deduplicated 50 at a time as a batch commit does
+(`tasks.load.decide_duplicates`): `fingerprint` (the judge step, outside the writer lock), the
+stored originals sharing a key with the batch (the rule of the `dedup_candidates` join, applied
+here to a sorted in-memory copy of the keys instead of the lake's table), then `build_index` over
+those candidates, oldest first, and `match_batch`; a batch's originals join the index for the
+next ones. The day holds mostly fresh articles, the 20 columns, and 10% near-duplicates of stored
+articles (reformatted, a sentence rewritten, a paragraph appended, cut to its first half). It
+prints the time per article to fingerprint, the candidates a batch fetches, the confirm time per
+batch, recall and false matches.
+
+Nothing is rebuilt when a run starts any more (the index is the lake's `dedup_keys`): what the
+lookup itself costs as the lake grows, with the commit around it, is measured by bench/lake.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import hashlib
 import math
 import os
 import sys
-import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -46,12 +49,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# The project is imported inside functions: the corpus is made, and each size measured, in
-# spawned processes that re-import this file, and each size needs a clean process to measure
-# the memory the index alone takes.
+# The project is imported inside functions: the corpus is made in spawned processes that
+# re-import this file.
 if TYPE_CHECKING:
-    import pyarrow as pa
-
     from config.settings import Dedup
 
 SEED = 20250601
@@ -192,14 +192,12 @@ def stored_docs(chunk: int) -> list[Doc]:
     return docs
 
 
-def stored_chunk(
-    chunk: int, dedup: Dedup, keep: frozenset[int]
-) -> tuple[pa.Table, dict[int, tuple[Doc, tuple]]]:
-    """Return one chunk as warehouse rows, and {index: (article, stored fingerprint)} for `keep`."""
-    import pyarrow as pa
+def stored_chunk(chunk: int, dedup: Dedup, keep: frozenset[int]) -> tuple[dict, dict[int, tuple]]:
+    """Return one chunk's stored originals (fingerprint fields and index keys, in arrays), and
+    {index: (article, stored fingerprint)} for `keep`."""
     from rensa import RMinHash
 
-    from tasks.dedup import MINHASH_SEED, title_key, to_bytes
+    from tasks.dedup import MINHASH_SEED, Fingerprint, index_keys, title_key, to_bytes
 
     c, k = corpus(), dedup.shingle_words
     docs = stored_docs(chunk)
@@ -228,90 +226,75 @@ def stored_chunk(
         counts.append(len(set(full)))
         hashes.append(hashlib.sha1(text[starts[at] : ends[at + n - 1]].encode("utf-8")).hexdigest())
         at += n
-    signatures = [to_bytes(m) for m in RMinHash.from_token_sets(sets, dedup.num_perm, MINHASH_SEED)]
-    keys = [doc.key for doc in docs]
-    published = [doc.published for doc in docs]
-    table = pa.table(
-        {
-            "canonical_url": keys,
-            "url": keys,
-            "origin": ["monitor"] * len(docs),
-            "source": [doc.source for doc in docs],
-            "title": [doc.title for doc in docs],
-            "published_at": pa.array(published, pa.timestamp("us")),
-            "fetched_at": pa.array(
-                [p + timedelta(minutes=20) for p in published], pa.timestamp("us")
-            ),
-            # Empty: the restart path reads no text when the signatures are stored.
-            "text": [""] * len(docs),
-            "text_hash": hashes,
-            "relevance": [1.0] * len(docs),
-            "relevant": [True] * len(docs),
-            "china_mentions": [1] * len(docs),
-            "russia_mentions": [1] * len(docs),
-            "minhash": pa.array(signatures[0::2], pa.binary()),
-            "lead_minhash": pa.array(signatures[1::2], pa.binary()),
-            "shingles": counts,
-            "title_key": [title_key(doc.source, doc.title, dedup) for doc in docs],
-        }
-    )
-    kept = {}
-    for at, doc in enumerate(docs):
+    signatures = RMinHash.from_token_sets(sets, dedup.num_perm, MINHASH_SEED)
+    keys, owners, rows, kept = [], [], [], {}
+    for j, doc in enumerate(docs):
+        fp = Fingerprint(
+            text_hash=hashes[j],
+            minhash=signatures[2 * j],
+            lead=signatures[2 * j + 1],
+            shingles=counts[j],
+            title_key=title_key(doc.source, doc.title, dedup),
+            published=doc.published.date(),
+        )
+        doc_keys = index_keys(fp, dedup)
+        keys.extend(doc_keys)
+        owners.extend([doc.index] * len(doc_keys))
+        # A row as the dedup_candidates query returns it.
+        row = (
+            doc.key,
+            fp.text_hash,
+            to_bytes(fp.minhash),
+            to_bytes(fp.lead),
+            fp.shingles,
+            fp.title_key,
+            doc.published,
+        )
+        rows.append(row)
         if doc.index in keep:
-            row = table.slice(at, 1).to_pylist()[0]
-            names = ("text_hash", "minhash", "lead_minhash", "shingles", "title_key")
-            kept[doc.index] = (doc, tuple(row[name] for name in names))
-    return table, kept
+            kept[doc.index] = (doc, (row[1], row[2], row[3], row[4], row[5]))
+    return {
+        "keys": np.array(keys, dtype=np.int64),
+        "owners": np.array(owners, dtype=np.int32),
+        "rows": rows,
+    }, kept
+
+
+@dataclass
+class Stored:
+    """The stored originals of the largest size, in index order, with their keys."""
+
+    rows: list[tuple]  # (url, text_hash, minhash, lead_minhash, shingles, title_key, published)
+    keys: np.ndarray  # every index key, chunk after chunk
+    owners: np.ndarray  # the stored article (index) each key belongs to
+    key_ends: list[int]  # keys of the first i+1 chunks: keys[: key_ends[i]]
+
+
+def make_stored(
+    size: int, dedup: Dedup, keep: frozenset[int], workers: int
+) -> tuple[Stored, dict[int, tuple[Doc, tuple]]]:
+    """Return the stored originals of `size` articles, and {index: (article, fingerprint)}."""
+    chunks = -(-size // CHUNK)
+    rows: list[tuple] = []
+    keys, owners, ends = [], [], []
+    kept: dict[int, tuple[Doc, tuple]] = {}
+    total = 0
+    spawn = get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
+        for made, docs in pool.map(stored_chunk, range(chunks), repeat(dedup), repeat(keep)):
+            rows.extend(made["rows"])
+            keys.append(made["keys"])
+            owners.append(made["owners"])
+            total += len(made["keys"])
+            ends.append(total)
+            kept.update(docs)
+    return Stored(rows, np.concatenate(keys), np.concatenate(owners), ends), kept
 
 
 def near_targets(size: int, count: int) -> list[int]:
     """Return the stored articles the day's near-duplicates copy, for a warehouse of `size`."""
     rng = np.random.default_rng([SEED, 3, size])
     return sorted(rng.choice(size, min(count, size), replace=False).tolist())
-
-
-def write_warehouses(
-    sizes: list[int], dedup: Dedup, keep: frozenset[int], folder: Path, workers: int
-) -> tuple[dict[int, Path], dict[int, tuple[Doc, tuple]], float]:
-    """Return a warehouse per size, {index: (article, stored fingerprint)} for `keep`, and the
-    seconds spent inserting into DuckDB."""
-    import pyarrow as pa
-
-    from warehouse.db import writer
-
-    paths = {n: folder / f"stored_{n}.duckdb" for n in sizes}
-    kept: dict[int, tuple[Doc, tuple]] = {}
-    pending: list[pa.Table] = []
-    flushed = 0
-    inserting = 0.0
-
-    def flush(cons: dict) -> None:
-        nonlocal flushed, pending, inserting
-        start = time.perf_counter()
-        table = pa.concat_tables(pending)
-        for n, con in cons.items():
-            rows = min(table.num_rows, n - flushed)
-            if rows > 0:
-                con.register("batch_articles", table.slice(0, rows))
-                con.execute("insert into articles by name select * from batch_articles")
-                con.unregister("batch_articles")
-        flushed += table.num_rows
-        pending = []
-        inserting += time.perf_counter() - start
-
-    chunks = -(-max(sizes) // CHUNK)
-    spawn = get_context("spawn")
-    with ExitStack() as stack:
-        cons = {n: stack.enter_context(writer(path)) for n, path in paths.items()}
-        pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=spawn))
-        for table, docs in pool.map(stored_chunk, range(chunks), repeat(dedup), repeat(keep)):
-            kept.update(docs)
-            pending.append(table)
-            if len(pending) * CHUNK >= 50_000:  # fewer, larger inserts
-                flush(cons)
-        if pending:
-            flush(cons)
-    return paths, kept, inserting
 
 
 def check_signatures(kept: dict[int, tuple[Doc, tuple]], dedup: Dedup) -> int:
@@ -372,222 +355,198 @@ def day_queries(size: int, targets: list[Doc], count: int) -> list[Query]:
     return [queries[i] for i in order]
 
 
-def status_mb(field: str) -> float:
-    """Return a memory field of /proc/self/status (VmRSS: now, VmHWM: peak), in MB."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")  # not Linux
+def stats(values: list[float], scale: float = 1e3) -> tuple[float, float, float]:
+    """Return the mean, 95th percentile and median (seconds in ms by default)."""
+    array = np.array(values) * scale
+    return float(array.mean()), float(np.percentile(array, 95)), float(np.median(array))
 
 
-def rss_mb() -> float:
-    """Return the process's resident memory now, in MB."""
-    return status_mb("VmRSS")
+class Keys:
+    """The stored originals' index keys, sorted: `dedup_keys` as an in-memory stand-in."""
+
+    def __init__(self, stored: Stored, size: int) -> None:
+        mask = stored.owners < size
+        keys, owners = stored.keys[mask], stored.owners[mask]
+        order = np.argsort(keys, kind="stable")
+        self.keys, self.owners = keys[order], owners[order]
+        self.added: dict[int, list[int]] = {}  # keys of the originals committed meanwhile
+
+    def owners_of(self, keys: list[int]) -> set[int]:
+        """Return the stored originals (indices) that share a key with `keys`."""
+        wanted = np.array(keys, dtype=np.int64)
+        left = np.searchsorted(self.keys, wanted, "left")
+        right = np.searchsorted(self.keys, wanted, "right")
+        found = {
+            int(o)
+            for a, b in zip(left.tolist(), right.tolist(), strict=True)
+            for o in self.owners[a:b]
+        }
+        for key in keys:
+            found.update(self.added.get(key, ()))
+        return found
+
+    def add(self, owner: int, keys: list[int]) -> None:
+        """Add a committed original's keys."""
+        for key in keys:
+            self.added.setdefault(key, []).append(owner)
 
 
-def peak_mb() -> float:
-    """Return the process's peak resident memory, in MB.
-
-    VmHWM, not ru_maxrss: a spawned process inherits its parent's ru_maxrss across exec.
-    """
-    return status_mb("VmHWM")
-
-
-def settle() -> None:
-    """Collect garbage and hand freed heap back to the OS, so that RSS shows live memory."""
-    gc.collect()
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except OSError:
-        pass
-
-
-def stats(seconds: list[float]) -> tuple[float, float, float]:
-    """Return the mean, 95th percentile and median, in ms."""
-    values = np.array(seconds) * 1e3
-    return float(values.mean()), float(np.percentile(values, 95)), float(np.median(values))
-
-
-def measure(size: int, db: Path, targets: list[Doc], dedup: Dedup, count: int) -> dict:
-    """Return the timings, memory, candidates and accuracy of one warehouse size."""
-    from tasks.dedup import DedupIndex, fingerprint, stored_fingerprint
-    from warehouse.db import reader, sql
+def measure(
+    size: int, stored: Stored, targets: list[Doc], dedup: Dedup, count: int, batch: int
+) -> dict:
+    """Return the timings, candidates and accuracy of deduplicating a day against `size` stored."""
+    from tasks.assess import Assessed, match_batch
+    from tasks.dedup import build_index, fingerprint, index_keys, to_bytes
+    from tasks.extract import Article
+    from tasks.urls import Candidate
 
     queries = day_queries(size, targets, count)
-    settle()
-    base = rss_mb()
-
-    # The restart path, as tasks.plan.dedup_index runs it, timed in its three parts.
-    read = deserialise = 0.0
-    prints = []
-    mark = time.perf_counter()
-    with reader(db) as con:
-        cursor = con.execute(sql("dedup_index"))
-        while rows := cursor.fetchmany(10_000):
-            now = time.perf_counter()
-            read += now - mark
-            for key, *stored, text, _title, _source in rows:
-                assert text is None, "every synthetic row has its signatures stored"
-                prints.append(stored_fingerprint((key, *stored), dedup))
-            mark = time.perf_counter()
-            deserialise += mark - now
-        read += time.perf_counter() - mark
-    del rows
-    index = DedupIndex(dedup)
-    start = time.perf_counter()
-    for key, fp in prints:
-        index.add(key, fp)
-    build = time.perf_counter() - start
-    del prints
-    settle()
-    built = rss_mb()
-
-    fp_times, match_times, total_times = [], [], []
+    index_keys_of = Keys(stored, size)
+    rows = list(stored.rows[:size])
+    fp_times: list[float] = []
+    confirm_times: list[float] = []
+    lookup_times: list[float] = []
+    batch_candidates: list[int] = []
     candidates: dict[str, list[int]] = {}
-    by_kind: dict[str, list[float]] = {}
     outcome: Counter[tuple[str, str]] = Counter()
-    for query in queries:
-        t0 = time.perf_counter()
-        fp = fingerprint(query.text, query.title, query.source, query.published, dedup)
-        t1 = time.perf_counter()
-        duplicate = index.match(fp)
-        t2 = time.perf_counter()
-        # What _near looks at, counted outside the timing (it repeats both LSH queries).
-        found = set(index._full.query(fp.minhash)) | set(index._lead.query(fp.lead))
-        candidates.setdefault(query.kind, []).append(len(found))
-        t3 = time.perf_counter()
-        if duplicate is None:
-            index.add(query.key, fp)
-        t4 = time.perf_counter()
-        fp_times.append(t1 - t0)
-        match_times.append((t2 - t1) + (t4 - t3))
-        by_kind.setdefault(query.kind, []).append((t2 - t1) + (t4 - t3))
-        total_times.append((t1 - t0) + (t2 - t1) + (t4 - t3))
-        if query.expect is None:
-            result = "clean" if duplicate is None else f"false:{duplicate.method}"
-        elif duplicate is not None and duplicate.of == query.expect:
-            result = f"found:{duplicate.method}"
-        else:
-            result = "missed" if duplicate is None else "wrong"
-        outcome[query.kind, result] += 1
+    for first in range(0, len(queries), batch):
+        group = queries[first : first + batch]
+        judged = []
+        for query in group:
+            mark = time.perf_counter()
+            fp = fingerprint(query.text, query.title, query.source, query.published, dedup)
+            fp_times.append(time.perf_counter() - mark)
+            candidate = Candidate(
+                canonical_url=query.key,
+                url=query.key,
+                origin="monitor",
+                source=query.source,
+                title=query.title,
+            )
+            article = Article(
+                candidate=candidate,
+                url=query.key,
+                fetched_at=query.published,
+                text=query.text,
+                title=query.title,
+                published_at=query.published,
+                date_source="page",
+            )
+            # Relevance is not judged here: only the duplicate layers are measured.
+            judged.append(
+                Assessed(
+                    article=article, relevance=None, mentions={}, fingerprint=fp, duplicate=None
+                )  # type: ignore[arg-type]
+            )
+        # The dedup_candidates join: the stored originals sharing a key with the batch.
+        keys = [index_keys(item.fingerprint, dedup) for item in judged]
+        mark = time.perf_counter()
+        owners = index_keys_of.owners_of([key for article_keys in keys for key in article_keys])
+        lookup_times.append(time.perf_counter() - mark)
+        batch_candidates.append(len(owners))
+        for query, article_keys in zip(group, keys, strict=True):
+            candidates.setdefault(query.kind, []).append(len(index_keys_of.owners_of(article_keys)))
+        # The commit's confirm step: an index of those candidates, oldest first, and the batch.
+        mark = time.perf_counter()
+        index = build_index((rows[owner] for owner in sorted(owners)), dedup)
+        assessed = match_batch(judged, index)
+        confirm_times.append(time.perf_counter() - mark)
+        for query, item, article_keys in zip(group, assessed, keys, strict=True):
+            duplicate = item.duplicate
+            if duplicate is None:  # committed: the next batches find it
+                fp = item.fingerprint
+                rows.append(
+                    (
+                        query.key,
+                        fp.text_hash,
+                        to_bytes(fp.minhash),
+                        to_bytes(fp.lead),
+                        fp.shingles,
+                        fp.title_key,
+                        query.published,
+                    )
+                )
+                index_keys_of.add(len(rows) - 1, article_keys)
+            if query.expect is None:
+                result = "clean" if duplicate is None else f"false:{duplicate.method}"
+            elif duplicate is not None and duplicate.of == query.expect:
+                result = f"found:{duplicate.method}"
+            else:
+                result = "missed" if duplicate is None else "wrong"
+            outcome[query.kind, result] += 1
     return {
         "size": size,
-        "read": read,
-        "deserialise": deserialise,
-        "build": build,
-        "base_mb": base,
-        "built_mb": built,
-        "peak_mb": peak_mb(),
         "fingerprint": stats(fp_times),
-        "match": stats(match_times),
-        "total": stats(total_times),
+        "confirm": stats(confirm_times),
+        "lookup": stats(lookup_times),
+        "batch_candidates": stats(batch_candidates, 1.0),
+        "max_batch_candidates": max(batch_candidates),
         "candidates": {kind: float(np.mean(v)) for kind, v in candidates.items()},
-        "match_by_kind": {kind: stats(v) for kind, v in by_kind.items()},
-        "max_candidates": max(max(v) for v in candidates.values()),
+        "max_candidates": {kind: max(v) for kind, v in candidates.items()},
         "outcome": dict(outcome),
         "chars": float(np.mean([len(q.text) for q in queries if q.kind == "fresh"] or [0])),
     }
 
 
-def measure_apart(size: int, db: Path, targets: list[Doc], dedup: Dedup, count: int) -> dict:
-    """Return measure() run in a fresh process, so that its memory is the index's alone."""
-    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
-        return pool.submit(measure, size, db, targets, dedup, count).result()
-
-
 def report(r: dict) -> None:
     """Print one size's numbers."""
-    n = r["size"]
-    restart = r["read"] + r["deserialise"] + r["build"]
-    index_mb = r["built_mb"] - r["base_mb"]
-    print(f"\n{n:,} stored signatures")
+    print(f"\n{r['size']:,} stored originals")
+    mean, p95, _ = r["fingerprint"]
     print(
-        f"  index build (DedupIndex.add x {n:,}): {r['build']:.2f} s "
-        f"({r['build'] / n * 1e6:.1f} µs per article)"
+        f"  fingerprint (judge step, outside the lock)  mean {mean:6.3f} ms   p95 {p95:6.3f} ms per article"
     )
+    mean, p95, _ = r["batch_candidates"]
     print(
-        f"  rebuild from stored signatures: {restart:.2f} s ({restart / n * 1e6:.1f} µs per "
-        f"article) = DuckDB read {r['read']:.2f} s + deserialise {r['deserialise']:.2f} s "
-        f"+ index build {r['build']:.2f} s"
+        f"  candidates fetched by a batch  mean {mean:6.1f}   p95 {p95:6.1f}   max {r['max_batch_candidates']}"
     )
+    mean, p95, _ = r["confirm"]
     print(
-        f"  memory: RSS {r['built_mb']:,.0f} MB after building, index {index_mb:,.0f} MB "
-        f"= {index_mb * 1024 / n:.2f} KB per stored article; process peak {r['peak_mb']:,.0f} MB"
+        f"  confirm (build_index + match_batch)  mean {mean:6.2f} ms   p95 {p95:6.2f} ms per batch"
     )
-    for part in ("fingerprint", "match", "total"):
-        mean, p95, _ = r[part]
-        label = {"match": "match + add", "total": "per article"}.get(part, part)
-        print(f"  {label:<12} mean {mean:6.3f} ms   p95 {p95:6.3f} ms")
-    print(
-        "  by kind: LSH candidates (mean), match + add (mean / p95), outcome; "
-        f"max candidates {r['max_candidates']}"
-    )
+    print("  by kind: candidates sharing a key (mean / max), outcome")
     outcome: dict[tuple[str, str], int] = r["outcome"]
     for kind in ("fresh", "column", *KINDS):
         results = {res: k for (kd, res), k in outcome.items() if kd == kind}
         if results:
-            mean, p95, _ = r["match_by_kind"][kind]
             print(
-                f"    {kind:<12} {r['candidates'][kind]:6.1f} cand  {mean:6.3f} / {p95:6.3f} ms  "
+                f"    {kind:<12} {r['candidates'][kind]:7.1f} / {r['max_candidates'][kind]:<5} "
                 + ", ".join(f"{res} {k}" for res, k in sorted(results.items()))
             )
 
 
-def summary(results: list[dict]) -> None:
-    """Print the table of sizes and the ratio of the largest size's time to the reference's."""
-    print(
-        "\n     stored   build s  rebuild s  µs/art rebuild  KB/art  fp ms  match ms  "
-        "total ms  p95 ms  recall  false"
-    )
+def summary(results: list[dict], batch: int) -> None:
+    """Print the table of sizes and the ratios of the largest size to the smallest."""
+    print("\n     stored  fp ms/art  cand/batch  max cand  confirm ms/batch  p95 ms  recall  false")
     for r in results:
-        n = r["size"]
-        restart = r["read"] + r["deserialise"] + r["build"]
         near = [(res, k) for (kind, res), k in r["outcome"].items() if kind in KINDS]
         found = sum(k for res, k in near if res.startswith("found"))
         total = sum(k for _, k in near)
         false = sum(k for (kind, res), k in r["outcome"].items() if res.startswith("false"))
         print(
-            f"{n:>11,} {r['build']:>9.2f} {restart:>10.2f} {restart / n * 1e6:>15.1f} "
-            f"{(r['built_mb'] - r['base_mb']) * 1024 / n:>7.2f} {r['fingerprint'][0]:>6.3f} "
-            f"{r['match'][0]:>9.3f} {r['total'][0]:>9.3f} {r['total'][1]:>7.3f} "
+            f"{r['size']:>11,} {r['fingerprint'][0]:>10.3f} {r['batch_candidates'][0]:>11.1f} "
+            f"{r['max_batch_candidates']:>9} {r['confirm'][0]:>17.2f} {r['confirm'][1]:>7.2f} "
             f"{found:>3}/{total:<3} {false:>5}"
         )
-    for small, large in zip(results, results[1:], strict=False):
-        grown = large["built_mb"] - large["base_mb"] - (small["built_mb"] - small["base_mb"])
+    if len(results) > 1:
+        small, large = results[0], results[-1]
         print(
-            f"memory per stored article from {small['size']:,} to {large['size']:,}: "
-            f"{grown * 1024 / (large['size'] - small['size']):.2f} KB (fixed costs left out)"
+            f"\n{large['size']:,} / {small['size']:,}: confirm time per batch of {batch} "
+            f"{large['confirm'][0] / small['confirm'][0]:.2f}x, candidates per batch "
+            f"{large['batch_candidates'][0] / max(small['batch_candidates'][0], 1e-9):.2f}x "
+            "(the daily columns' title keys gather every edition: they grow with the days stored)"
         )
-    by_size = {r["size"]: r for r in results}
-    reference = by_size.get(10_000, results[0])
-    largest = results[-1]
-    if largest is reference:
-        return
-    ratio = largest["total"][0] / reference["total"][0]
-    match_ratio = largest["match"][0] / reference["match"][0]
-    label = f"{largest['size']:,} / {reference['size']:,}"
-    print(
-        f"\nper-article time at {label}: {ratio:.2f}x (median {largest['total'][2] / reference['total'][2]:.2f}x, "
-        f"p95 {largest['total'][1] / reference['total'][1]:.2f}x; match + add alone: mean "
-        f"{match_ratio:.2f}x, median {largest['match'][2] / reference['match'][2]:.2f}x)"
-    )
-    if largest["size"] == 1_000_000 and reference["size"] == 10_000:
-        verdict = "PASS" if ratio <= LIMIT else "FAIL"
-        print(f"{verdict}: per-article time at 1M within {LIMIT}x of 10k")
 
 
 def main() -> None:
-    """Print dedup time per article, memory and restart time for each warehouse size."""
+    """Print fingerprint time, candidates, confirm time, recall and false matches for each size."""
     from config import load_settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,100000,1000000", help="stored signatures")
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="stored originals")
     parser.add_argument("--quick", action="store_true", help="sizes 1000,10000,100000")
     parser.add_argument("--queries", type=int, default=1_000, help="articles deduplicated a size")
     parser.add_argument("--near", type=float, default=0.1, help="share of near-duplicates")
+    parser.add_argument("--batch", type=int, default=50, help="articles per batch commit")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
     sizes = sorted({int(s) for s in ("1000,10000,100000" if args.quick else args.sizes).split(",")})
@@ -599,32 +558,24 @@ def main() -> None:
     print(
         f"{os.cpu_count()} cores; dedup: {dedup.num_perm} permutations, {dedup.bands} bands, "
         f"threshold {dedup.threshold}, {dedup.shingle_words}-word shingles, "
-        f"lead {dedup.lead_words} words"
+        f"lead {dedup.lead_words} words; {2 + 2 * dedup.bands} index keys per original"
     )
-    with tempfile.TemporaryDirectory(prefix="sinorus-dedup-") as tmp:
-        start = time.perf_counter()
-        paths, kept, inserting = write_warehouses(sizes, dedup, keep, Path(tmp), args.workers)
-        made = time.perf_counter() - start
-        checked = check_signatures(kept, dedup)
-        disk = sum(p.stat().st_size for p in paths.values()) / 1e6
-        print(
-            f"synthetic warehouses ({', '.join(f'{n:,}' for n in sizes)} articles): made in "
-            f"{made:.0f} s with {args.workers} workers (DuckDB inserts {inserting:.0f} s), "
-            f"{disk:,.0f} MB on disk; "
-            f"{checked} bulk signatures identical to fingerprint()'s"
-        )
-        results = []
-        for n in sizes:
-            chosen = [kept[i][0] for i in targets[n]]
-            results.append(measure_apart(n, paths[n], chosen, dedup, args.queries))
-            report(results[-1])
-            paths[n].unlink()
-    print(f"\nquery articles: ~{results[0]['chars'] / 1024:.1f} KB of text each (fresh ones)")
-    summary(results)
+    start = time.perf_counter()
+    stored, kept = make_stored(max(sizes), dedup, keep, args.workers)
+    made = time.perf_counter() - start
+    checked = check_signatures(kept, dedup)
     print(
-        f"peak memory: {max(r['peak_mb'] for r in results):,.0f} MB (the largest size's process); "
-        f"{peak_mb():,.0f} MB in this one (making the warehouses)"
+        f"synthetic originals ({', '.join(f'{n:,}' for n in sizes)}): made in {made:.0f} s with "
+        f"{args.workers} workers, {len(stored.keys):,} index keys; "
+        f"{checked} bulk signatures identical to fingerprint()'s"
     )
+    results = []
+    for n in sizes:
+        chosen = [kept[i][0] for i in targets[n]]
+        results.append(measure(n, stored, chosen, dedup, args.queries, args.batch))
+        report(results[-1])
+    print(f"\nquery articles: ~{results[0]['chars'] / 1024:.1f} KB of text each (fresh ones)")
+    summary(results, args.batch)
 
 
 if __name__ == "__main__":

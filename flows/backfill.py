@@ -11,7 +11,6 @@ from config import load_settings
 from flows.baseline import load_baseline
 from flows.batches import Steps, fetch_and_load
 from tasks.backfill.discover import discover_task
-from tasks.backfill.progress import Tracker
 from tasks.backfill.queue import (
     finish_job_task,
     load_backfill_batch_task,
@@ -23,6 +22,7 @@ from tasks.backfill.queue import (
 from tasks.backfill.window import dry_run_report, job_report, make_job
 from tasks.commit import ensure_commit_limit_task
 from tasks.location import lake_of
+from tasks.progress import Tracker
 from tasks.runs import finish_run_task, record_failure, start_run_task
 from tasks.urls import batches
 
@@ -60,7 +60,7 @@ def backfill(
     ensure_commit_limit_task(lake.commit_limit)
     load_baseline(lake, settings)
     job = open_job_task(lake, job)
-    summary = start_run_task(lake, "backfill")
+    summary = start_run_task(lake, "backfill", 2 * settings.run.max_seconds)
     notes: list[str] = []
     if not job.discovered:
         found = discover_task(settings, job)

@@ -7,6 +7,7 @@ each stage is a task.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -50,10 +51,21 @@ def load_pages(
     steps.count(len(pages), everything, judge_and_commit(articles, everything, settings, steps))
 
 
-def fetch_and_load(batches: Iterable[list[Candidate]], settings: Settings, steps: Steps) -> None:
-    """Fetch each batch of URLs, extract, judge and commit it: the monitor's and backfill's loop."""
+def fetch_and_load(
+    batches: Iterable[list[Candidate]],
+    settings: Settings,
+    steps: Steps,
+    deadline: float | None = None,
+) -> list[Candidate]:
+    """Return the URLs left when the deadline (a time.monotonic() value) came; fetch each batch
+    of URLs before it, extract, judge and commit it: the monitor's and backfill's loop."""
+    left: list[Candidate] = []
     for batch in batches:
+        if left or (deadline is not None and time.monotonic() >= deadline):
+            left += batch  # committed batches stay; the rest is the next run's
+            continue
         pages, failures = fetch_pages_task(batch, settings.fetch)
         load_pages(pages, failures, settings, steps)
         if steps.done is not None:
             steps.done(len(batch))
+    return left

@@ -13,8 +13,8 @@ from tasks.maintain import maintain_task
 def maintenance(
     config_path: str | None = None, db_path: str | None = None, keep_days: float | None = None
 ) -> dict:
-    """Return what one maintenance pass did (files and snapshots before and after)."""
+    """Return what one maintenance pass did (retention, files and snapshots before and after)."""
     settings = load_settings(config_path).with_db(db_path)
     keep = settings.warehouse.keep_snapshots_days if keep_days is None else keep_days
-    report = maintain_task(lake_of(settings), keep)
+    report = maintain_task(lake_of(settings), keep, retention=settings.retention)
     return report.as_dict()

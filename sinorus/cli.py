@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from config import DEMO_CONFIG, Settings
+from config import DEMO_CONFIG
+from sinorus.feed_commands import feeds_app
 from sinorus.lake_commands import warehouse_app
 from sinorus.options import (
-    AsOfOption,
     ConfigOption,
     DbOption,
     JsonOption,
     console,
     errors,
     fail,
-    lake_or_exit,
     settings_or_exit,
 )
+from sinorus.query_commands import print_trends, sql_command, trends
 from sinorus.report import progress_bar, render_rows, render_summary, to_json
-from warehouse import WarehouseError, WarehouseMissing, reader, snapshot_reader, sql
 
 app = typer.Typer(
     help="A news monitor for analysts who follow the relationship between China and Russia.",
@@ -30,14 +30,56 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(warehouse_app, name="warehouse")
+app.add_typer(feeds_app, name="feeds")
+app.command("sql")(sql_command)
+app.command()(trends)
 
 NEWSROOM_PORT = 8765  # fixed: config/demo.toml's feed URLs name it
 
 
-def _run_monitor(config: Path | None, db: str | None, as_json: bool) -> dict:
-    from flows.monitor import monitor
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", help="Show Prefect's log lines (and tracebacks), not a bar.")
+]
+# A run that left work for the next one (deadline, links held back) did its job: exit 0.
+SUCCESS = ("completed", "completed_partial", "dry-run")
 
-    summary = monitor(str(config) if config else None, str(db) if db else None)
+
+def _quiet(verbose: bool) -> None:
+    # Prefect reads its logging level when first imported: set it before any flow is imported.
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def _with_bars(as_json: bool, verbose: bool, call):
+    """Return call() run against a Prefect server (PREFECT_API_URL's, or a temporary one that
+    dies with this command), with progress bars unless JSON or verbose logs are asked.
+
+    `call` imports its flow itself: Prefect reads PREFECT_API_URL when it is first imported.
+    """
+    from sinorus.server import temporary_server
+
+    with temporary_server():
+        if as_json or verbose:
+            return call()
+        from tasks.progress import add_listener, remove_listener
+
+        with progress_bar(errors) as step:
+            add_listener(step)
+            try:
+                return call()
+            finally:
+                remove_listener(step)
+
+
+def _run_monitor(config, db, as_json: bool, verbose: bool, every_feed: bool) -> dict:
+    _quiet(verbose)
+
+    def call() -> dict:
+        from flows.monitor import monitor
+
+        return monitor(str(config) if config else None, db, every_feed)
+
+    summary = _with_bars(as_json, verbose, call)
     if as_json:
         print(to_json(summary))
     else:
@@ -45,16 +87,33 @@ def _run_monitor(config: Path | None, db: str | None, as_json: bool) -> dict:
     return summary
 
 
+AllFeedsOption = Annotated[
+    bool, typer.Option("--all-feeds", help="Read every feed now, due or not (paused ones wait).")
+]
+
+
 @app.command()
-def run(config: ConfigOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
-    """Run one monitor pass over the configured feeds."""
+def run(
+    config: ConfigOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    verbose: VerboseOption = False,
+    all_feeds: AllFeedsOption = False,
+) -> None:
+    """Run one monitor pass over the feeds that are due; exit 1 if it failed (every feed failed,
+    or the warehouse could not be written)."""
     settings_or_exit(config, db)  # fail on a bad config before Prefect starts
-    summary = _run_monitor(config, db, as_json)
-    raise typer.Exit(0 if summary["status"] == "completed" else 1)
+    summary = _run_monitor(config, db, as_json, verbose, all_feeds)
+    raise typer.Exit(0 if summary["status"] in SUCCESS else 1)
 
 
 @app.command()
-def demo(config: ConfigOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
+def demo(
+    config: ConfigOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    verbose: VerboseOption = False,
+) -> None:
     """Serve the sample newsroom on 127.0.0.1 and run one monitor pass against it."""
     from sinorus.newsroom import Newsroom
 
@@ -63,10 +122,10 @@ def demo(config: ConfigOption = None, db: DbOption = None, as_json: JsonOption =
     with Newsroom(port=NEWSROOM_PORT) as newsroom:
         if not as_json:
             console.print(f"The sample newsroom is up at {newsroom.base_url}", highlight=False)
-        summary = _run_monitor(config, db, as_json)
+        summary = _run_monitor(config, db, as_json, verbose, every_feed=False)
     if not as_json:
-        _print_trends(settings, days=3650, top=5)
-    raise typer.Exit(0 if summary["status"] == "completed" else 1)
+        print_trends(settings, days=3650, top=5)
+    raise typer.Exit(0 if summary["status"] in SUCCESS else 1)
 
 
 @app.command()
@@ -114,9 +173,6 @@ def backfill(
     except (ValueError, OSError) as exc:
         errors.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
-    from flows.backfill import backfill as backfill_flow
-    from tasks.backfill.progress import add_listener, remove_listener
-
     arguments = dict(
         since=since.date(),
         until=until.date(),
@@ -127,21 +183,22 @@ def backfill(
         config_path=str(config) if config else None,
         db_path=str(db) if db else None,
     )
+
+    def call() -> dict:
+        from flows.backfill import backfill as backfill_flow
+
+        return backfill_flow(**arguments)
+
+    _quiet(False)
+    summary = _with_bars(as_json, False, call)
     if as_json:
-        summary = backfill_flow(**arguments)
         print(to_json(summary))
     else:
-        with progress_bar(errors) as step:
-            add_listener(step)
-            try:
-                summary = backfill_flow(**arguments)
-            finally:
-                remove_listener(step)
         if dry_run:
             console.print_json(to_json(summary))
         else:
             render_summary(console, summary)
-    raise typer.Exit(0 if summary["status"] in ("completed", "dry-run") else 1)
+    raise typer.Exit(0 if summary["status"] in SUCCESS else 1)
 
 
 ReplayDate = Annotated[
@@ -150,18 +207,23 @@ ReplayDate = Annotated[
 
 
 def _replay(mode: str, since, until, config, db, as_json: bool) -> None:
-    from flows.replay import replay as replay_flow
-
     settings_or_exit(config, db)  # a bad config fails here, before Prefect starts
     if since and until and since > until:
         raise fail(f"since ({since.date()}) is after until ({until.date()})", 2)
-    summary = replay_flow(
-        mode,
-        since.date() if since else None,
-        until.date() if until else None,
-        str(config) if config else None,
-        db,
-    )
+
+    def call() -> dict:
+        from flows.replay import replay as replay_flow
+
+        return replay_flow(
+            mode,
+            since.date() if since else None,
+            until.date() if until else None,
+            str(config) if config else None,
+            db,
+        )
+
+    _quiet(False)
+    summary = _with_bars(as_json, False, call)
     if as_json:
         print(to_json(summary))
     else:
@@ -194,86 +256,6 @@ def replay(
 def rescore(config: ConfigOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
     """Re-judge every stored article with the current rules: `sinorus replay --rules`."""
     _replay("rules", None, None, config, db, as_json)
-
-
-def _as_of(value: str | None) -> str | int | None:
-    """Return --as-of as a snapshot id or a normalised UTC timestamp; exits 2 on anything else."""
-    if value is None:
-        return None
-    if value.strip().isdigit():
-        return int(value)
-    try:
-        return datetime.fromisoformat(value.strip()).isoformat(sep=" ")
-    except ValueError:
-        errors.print(
-            f"[red]error:[/red] --as-of takes a snapshot id or a time such as "
-            f"'2026-11-20 08:00', not {value!r}",
-            highlight=False,
-        )
-        raise typer.Exit(2) from None
-
-
-def _query(
-    settings: Settings, query: str, params: dict | None = None, as_of: str | int | None = None
-) -> tuple[list[str], list[tuple]]:
-    """Return the columns and rows of a read-only query; exits 1 when there is no warehouse."""
-    import duckdb
-
-    lake = lake_or_exit(settings)
-    try:
-        with snapshot_reader(lake, as_of) if as_of is not None else reader(lake) as con:
-            cursor = con.execute(query, params or {})
-            columns = [d[0] for d in cursor.description] if cursor.description else []
-            return columns, cursor.fetchall()
-    except (WarehouseMissing, WarehouseError) as exc:
-        errors.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(1) from None
-    except duckdb.Error as exc:
-        errors.print(f"[red]error:[/red] {str(exc).strip()}", highlight=False)
-        raise typer.Exit(1) from None
-
-
-@app.command("sql")
-def sql_command(
-    query: Annotated[str, typer.Argument(help="The SQL to run (read-only).")],
-    config: ConfigOption = None,
-    db: DbOption = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
-    as_of: AsOfOption = None,
-) -> None:
-    """Run a read-only SQL query on the warehouse and print the result."""
-    if fmt not in ("table", "csv", "json"):
-        errors.print(f"[red]error:[/red] --format must be table, csv or json, not {fmt!r}")
-        raise typer.Exit(2)
-    settings = settings_or_exit(config, db)
-    columns, rows = _query(settings, query, as_of=_as_of(as_of))
-    render_rows(console, columns, rows, fmt)
-
-
-def _print_trends(
-    settings: Settings, days: int, top: int, as_of: str | int | None = None, fmt: str = "table"
-) -> None:
-    columns, rows = _query(settings, sql("top_keywords"), {"days": days, "top": top}, as_of)
-    title = f"Keyword trends: top {top} keywords a day (stories, mentions)"
-    if as_of is not None:
-        title += f", as of {as_of}"
-    render_rows(console, columns, rows, fmt, title=title)
-
-
-@app.command()
-def trends(
-    config: ConfigOption = None,
-    db: DbOption = None,
-    days: Annotated[int, typer.Option(help="How many days back from the latest story.")] = 30,
-    top: Annotated[int, typer.Option(help="Keywords shown per day.")] = 5,
-    as_of: AsOfOption = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
-) -> None:
-    """Print the keyword-trend table: per day, the top keywords by stories and mentions."""
-    if fmt not in ("table", "csv", "json"):
-        raise fail(f"--format must be table, csv or json, not {fmt!r}", 2)
-    settings = settings_or_exit(config, db)
-    _print_trends(settings, days, top, _as_of(as_of), fmt)
 
 
 @app.command()

@@ -88,7 +88,7 @@ def maintain(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Merge small files, expire old snapshots, delete files no snapshot needs."""
+    """Apply [retention], merge small files, expire old snapshots, delete files no snapshot needs."""
     from tasks.maintain import maintain as maintain_lake
 
     settings = settings_or_exit(config, db)
@@ -99,7 +99,7 @@ def maintain(
     if keep < 0:
         raise fail("--keep-days must be 0 or more", 2)
     try:
-        report = maintain_lake(lake, keep)
+        report = maintain_lake(lake, keep, retention=settings.retention)
     except (WarehouseError, LockTimeout) as exc:
         raise fail(str(exc), 1) from None
     _show(report.as_dict(), as_json, f"Maintenance of {lake.describe()}")

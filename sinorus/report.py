@@ -35,24 +35,27 @@ def _plain(value: Any) -> Any:
 
 
 @contextmanager
-def progress_bar(console: Console) -> Iterator[Callable[[int, int], None]]:
-    """Yield the step function of a progress bar (done/total, rate, ETA) shown meanwhile."""
+def progress_bar(console: Console) -> Iterator[Callable[[str, int, int], None]]:
+    """Yield the step function of progress bars (one per stage: done/total, rate, ETA)."""
     columns = (
-        TextColumn("backfill"),
+        TextColumn("{task.description:<40}"),
         BarColumn(),
         MofNCompleteColumn(),
         TaskProgressColumn(),
-        TextColumn("{task.fields[rate]} URLs/s"),
+        TextColumn("{task.fields[rate]}/s"),
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task("backfill", total=None, rate="-")
+        tasks: dict[str, object] = {}
 
-        def step(done: int, total: int) -> None:
+        def step(what: str, done: int, total: int) -> None:
+            if what not in tasks:
+                tasks[what] = bar.add_task(what, total=total or None, rate="-")
+            task = tasks[what]
             bar.update(task, completed=done, total=total or None)
-            speed = bar.tasks[0].speed
+            speed = bar.tasks[list(tasks).index(what)].speed
             bar.update(task, rate=f"{speed:.1f}" if speed else "-")
 
         yield step
@@ -83,6 +86,7 @@ def render_rows(
 
 
 COUNTS = [
+    ("feeds_due", "feeds due (the others wait their turn)"),
     ("feeds_ok", "feeds read"),
     ("feeds_failed", "feeds failed"),
     ("entries_seen", "feed entries seen"),
@@ -106,10 +110,15 @@ def render_summary(console: Console, summary: dict) -> None:
         title_justify="left",
     )
     for key, label in COUNTS:
-        counts.add_row(label, str(summary[key]))
+        if key in summary:
+            counts.add_row(label, str(summary[key]))
     if summary.get("already_stored"):
         counts.add_row("stored meanwhile by another run", str(summary["already_stored"]))
+    if summary.get("left_urls"):
+        counts.add_row("URLs left for the next run", str(summary["left_urls"]))
     console.print(counts)
+    if summary.get("error"):
+        console.print(f"[red]{summary['status']}:[/red] {summary['error']}", highlight=False)
     if summary.get("snapshot") is not None:
         console.print(
             f"Its last batch is snapshot {summary['snapshot']}: "

@@ -12,7 +12,7 @@ from prefect import task
 from prefect.cache_policies import NONE
 
 from config.settings import Extract
-from tasks.extract_worker import extract_job
+from tasks.extract_worker import die_with_parent, extract_job
 from tasks.records import Article, Failure, Page, parse_iso
 
 _pool: ProcessPoolExecutor | None = None
@@ -31,7 +31,9 @@ def _executor(workers: int) -> ProcessPoolExecutor:
             _pool.shutdown()
         # spawn, not fork: the parent runs Prefect's threads, and forking a threaded process can
         # leave a child holding a lock nobody will release.
-        _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        _pool = ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent
+        )
         _pool_size = workers
     return _pool
 

@@ -6,6 +6,10 @@ Kept apart from tasks/extract.py so that a worker process imports trafilatura bu
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+
 import py3langid
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
@@ -14,6 +18,20 @@ from trafilatura.utils import load_html
 # sidebar will do); a wrong date is worse than none, since the feed entry's date is the fallback.
 DATE_PARAMS = {"extensive_search": False, "original_date": True}
 LANGUAGE_SAMPLE_CHARS = 3000
+
+
+def die_with_parent() -> None:
+    """Pool initializer: the kernel kills this worker when the run that started it dies (Linux).
+
+    Without it, a run killed with SIGKILL left its extraction workers, and the resource tracker
+    they keep alive, re-parented to init.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() == 1:  # the run died while this worker was starting: too late for the signal
+        os._exit(1)
 
 
 def detect_language(text: str) -> str | None:

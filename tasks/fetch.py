@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from urllib.parse import urlsplit
 
+import httpcore
 from prefect import task
 from prefect.cache_policies import NONE
 
 from config.settings import Fetch
+from tasks.guard import Resolver
 from tasks.http import FetchError, get, make_client
 from tasks.records import Candidate, Failure, Page, utcnow
+from tasks.urls import strip_credentials
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
@@ -56,6 +60,9 @@ async def _get_politely(client, candidate: Candidate, fetch: Fetch, gate: HostGa
 
 
 async def _fetch_one(client, candidate: Candidate, fetch: Fetch, gate: HostGate, slots):
+    clean = strip_credentials(candidate.url)
+    if clean != candidate.url:  # never sent, never stored
+        candidate = replace(candidate, url=clean)
     try:
         response = await _get_politely(client, candidate, fetch, gate, slots)
     except FetchError as exc:
@@ -83,18 +90,31 @@ async def _fetch_one(client, candidate: Candidate, fetch: Fetch, gate: HostGate,
     )
 
 
-async def _fetch_all(candidates: list[Candidate], fetch: Fetch) -> list[Page | Failure]:
+async def _fetch_all(
+    candidates: list[Candidate], fetch: Fetch, resolver, connector
+) -> list[Page | Failure]:
     slots = asyncio.Semaphore(fetch.concurrency)
     gate = HostGate(fetch.per_host_concurrency, fetch.per_host_delay_seconds)
-    async with make_client(fetch) as client:
+    async with make_client(fetch, resolver, connector) as client:
         return await asyncio.gather(
             *(_fetch_one(client, c, fetch, gate, slots) for c in candidates)
         )
 
 
-def fetch_pages(candidates: list[Candidate], fetch: Fetch) -> tuple[list[Page], list[Failure]]:
-    """Return the pages fetched and the failures, one of the two for each candidate."""
-    outcomes = asyncio.run(_fetch_all(candidates, fetch)) if candidates else []
+def fetch_pages(
+    candidates: list[Candidate],
+    fetch: Fetch,
+    resolver: Resolver | None = None,
+    connector: httpcore.AsyncNetworkBackend | None = None,
+) -> tuple[list[Page], list[Failure]]:
+    """Return the pages fetched and the failures, one of the two for each candidate.
+
+    Each request is bounded (tasks/http.py); `resolver` and `connector` stand in for DNS and the
+    socket layer in tests (tasks/guard.py).
+    """
+    if not candidates:
+        return [], []
+    outcomes = asyncio.run(_fetch_all(candidates, fetch, resolver, connector))
     pages = [o for o in outcomes if isinstance(o, Page)]
     failures = [o for o in outcomes if isinstance(o, Failure)]
     return pages, failures

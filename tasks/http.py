@@ -1,20 +1,35 @@
-"""HTTP for feeds and pages: timeouts, a byte cap, bounded redirects and a guard on private hosts."""
+"""HTTP for feeds and pages: every request bounded (a deadline, a minimum rate, a byte cap on the
+decoded body, bounded redirects) and a private-host guard that connects to the address it checked
+(tasks/guard.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+import httpcore
 import httpx
 
 from config.settings import Fetch
+from tasks.guard import GuardError, PinnedBackend, Resolver, is_private_address
+from tasks.urls import strip_credentials
+
+__all__ = [
+    "FetchError",
+    "Fetched",
+    "get",
+    "is_private_address",
+    "make_client",
+    "retry_after_seconds",
+]
 
 # Statuses worth trying again soon; any other 4xx means "this URL will not work as it is".
 TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+# The minimum transfer rate is judged on a body's average after this many seconds of it.
+RATE_GRACE_SECONDS = 5.0
 
 
 class FetchError(Exception):
@@ -36,7 +51,7 @@ class FetchError(Exception):
 
 @dataclass(frozen=True)
 class Fetched:
-    """A response read in full (within the byte cap)."""
+    """A response read in full (within the byte cap), its body decoded (Content-Encoding)."""
 
     url: str
     status: int
@@ -49,46 +64,52 @@ class Fetched:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-def is_private_address(address: str) -> bool:
-    """Return True for loopback, private, link-local, reserved or unspecified IP addresses."""
-    ip = ipaddress.ip_address(address.split("%")[0])
-    return not ip.is_global or ip.is_multicast
+class BoundedClient(httpx.AsyncClient):
+    """An httpx client that carries the per-request bounds `get` applies."""
+
+    request_deadline: float | None = None
+    min_bytes_per_second: float = 0
 
 
-async def _resolves_privately(host: str) -> bool:
-    try:
-        return is_private_address(host)
-    except ValueError:
-        pass  # a name, not a literal address
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except socket.gaierror:
-        return False  # the request itself will fail with a clear DNS error
-    return any(is_private_address(info[4][0]) for info in infos)
+class _PinnedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport over a connection pool whose sockets open through the guard."""
+
+    def __init__(self, backend: PinnedBackend, limits: httpx.Limits) -> None:
+        # Not super().__init__: that builds a pool without a network backend; the rest of the
+        # class only uses self._pool.
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=backend,
+        )
 
 
-def _private_host_guard(allow_private: bool):
-    async def guard(request: httpx.Request) -> None:
-        if not allow_private and await _resolves_privately(request.url.host):
-            raise FetchError(
-                f"refused: {request.url.host} is a private or loopback address "
-                "(set fetch.allow_private_hosts = true to allow)"
-            )
+def make_client(
+    fetch: Fetch,
+    resolver: Resolver | None = None,
+    connector: httpcore.AsyncNetworkBackend | None = None,
+) -> BoundedClient:
+    """Return an async client configured from the fetch settings.
 
-    return guard
-
-
-def make_client(fetch: Fetch) -> httpx.AsyncClient:
-    """Return an async client configured from the fetch settings."""
-    return httpx.AsyncClient(
+    `resolver` (host, port -> addresses) replaces the system resolver and `connector` the
+    socket layer; both are for tests. Proxies and .netrc from the environment are not used: a
+    proxy would resolve names itself, out of the guard's reach.
+    """
+    limits = httpx.Limits(max_connections=fetch.concurrency * 2)
+    backend = PinnedBackend(fetch.allow_private_hosts, resolver, connector)
+    client = BoundedClient(
         timeout=httpx.Timeout(fetch.timeout_seconds),
         follow_redirects=True,
         max_redirects=fetch.max_redirects,
         headers={"User-Agent": fetch.user_agent, "Accept-Encoding": "gzip, deflate"},
-        event_hooks={"request": [_private_host_guard(fetch.allow_private_hosts)]},
-        limits=httpx.Limits(max_connections=fetch.concurrency * 2),
+        transport=_PinnedTransport(backend, limits),
+        trust_env=False,
     )
+    client.request_deadline = fetch.request_deadline_seconds
+    client.min_bytes_per_second = fetch.min_bytes_per_second
+    return client
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -107,39 +128,163 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+class _Decoder:
+    """Content-Encoding undone with a bound on the output: a small gzip body that inflates to
+    gigabytes is stopped just past the cap, never inflated whole in memory."""
+
+    PIECE = 1 << 18  # most bytes one inflate call may produce
+
+    def __init__(self, header: str) -> None:
+        codings = [c.strip().lower() for c in header.split(",") if c.strip()]
+        codings = [c for c in codings if c != "identity"]
+        for coding in codings:
+            if coding not in ("gzip", "x-gzip", "deflate"):
+                raise FetchError(f"undecodable body: unsupported content-encoding {coding}")
+        self._codings = codings[::-1]  # the last one applied is undone first
+        self._inflaters: list = [None] * len(codings)
+
+    def _inflate(self, i: int, data: bytes) -> bytes:
+        inflater = self._inflaters[i]
+        if inflater is not None:
+            return inflater.decompress(data, self.PIECE)
+        if self._codings[i] != "deflate":
+            self._inflaters[i] = zlib.decompressobj(zlib.MAX_WBITS | 16)
+            return self._inflaters[i].decompress(data, self.PIECE)
+        try:  # zlib-wrapped as the RFC says, else raw deflate (as browsers accept)
+            self._inflaters[i] = zlib.decompressobj(zlib.MAX_WBITS)
+            return self._inflaters[i].decompress(data, self.PIECE)
+        except zlib.error:
+            self._inflaters[i] = zlib.decompressobj(-zlib.MAX_WBITS)
+            return self._inflaters[i].decompress(data, self.PIECE)
+
+    def _push(self, i: int, data: bytes, budget: int) -> bytes:
+        if i == len(self._codings) or not data:
+            return data
+        out = bytearray()
+        while data and len(out) <= budget:
+            out += self._push(i + 1, self._inflate(i, data), budget - len(out))
+            data = self._inflaters[i].unconsumed_tail
+        return bytes(out)
+
+    def decode(self, data: bytes, budget: int) -> bytes:
+        """Return the decoded bytes of a chunk; more than `budget` of them means too large."""
+        return self._push(0, data, budget)
+
+    def flush(self, budget: int) -> bytes:
+        """Return what the decoders still hold at the end of the body."""
+        out = bytearray()
+        for i, inflater in enumerate(self._inflaters):
+            if inflater is not None and len(out) <= budget:
+                out += self._push(i + 1, inflater.flush(), budget - len(out))
+        return bytes(out)
+
+
+class _Clock:
+    """The request's deadline and the body's minimum rate, as one rescheduled asyncio timeout."""
+
+    def __init__(self, deadline: float | None, min_rate: float) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.deadline = deadline
+        self.min_rate = min_rate
+        self.end = self.loop.time() + deadline if deadline else None
+        self.scope: asyncio.Timeout | None = None
+        self.body_start: float | None = None
+        self.stall_at: float | None = None
+        self.size = 0
+
+    def body_started(self) -> None:
+        self.body_start = self.loop.time()
+        self._reschedule()
+
+    def arrived(self, size: int) -> None:
+        self.size = size
+        self._reschedule()
+
+    def _reschedule(self) -> None:
+        if not self.min_rate or self.scope is None or self.body_start is None:
+            return
+        self.stall_at = self.body_start + max(RATE_GRACE_SECONDS, self.size / self.min_rate)
+        self.scope.reschedule(self.stall_at if self.end is None else min(self.end, self.stall_at))
+
+    def expired(self) -> FetchError:
+        """Return the failure for the timeout that fired: the deadline, or the rate."""
+        now = self.loop.time()
+        if self.end is not None and (self.stall_at is None or self.end <= self.stall_at):
+            return FetchError(f"deadline: over {self.deadline:g} s", transient=True)
+        rate = self.size / max(now - (self.body_start or now), 1e-9)
+        return FetchError(f"stalled: {rate:.0f} bytes/s, below {self.min_rate:g}", transient=True)
+
+
+async def _exchange(client, url: str, max_bytes: int, headers, clock: _Clock) -> Fetched:
+    async with client.stream("GET", url, headers=headers) as response:
+        final_url = strip_credentials(str(response.url))
+        if response.status_code == 304:
+            return Fetched(final_url, 304, b"", dict(response.headers))
+        if response.status_code >= 400:
+            raise FetchError(
+                f"HTTP {response.status_code}",
+                status=response.status_code,
+                transient=response.status_code in TRANSIENT_STATUSES,
+                retry_after=retry_after_seconds(response.headers.get("retry-after")),
+            )
+        declared = response.headers.get("content-length", "").strip()
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise FetchError(f"too large: {declared} bytes (limit {max_bytes})")
+        if response.is_stream_consumed:  # built in memory (httpx.MockTransport): decoded already
+            if len(response.content) > max_bytes:
+                raise FetchError(f"too large: over {max_bytes} bytes")
+            return Fetched(
+                final_url, response.status_code, response.content, dict(response.headers)
+            )
+        decoder = _Decoder(response.headers.get("content-encoding", ""))
+        body = bytearray()
+        clock.body_started()
+        try:
+            async for raw in response.aiter_raw():
+                clock.arrived(clock.size + len(raw))
+                body += decoder.decode(raw, max_bytes - len(body))
+                if len(body) > max_bytes:
+                    raise FetchError(f"too large: over {max_bytes} bytes")
+            body += decoder.flush(max_bytes - len(body))
+        except zlib.error as exc:
+            raise FetchError(f"undecodable body: {exc}") from None
+        if len(body) > max_bytes:
+            raise FetchError(f"too large: over {max_bytes} bytes")
+        return Fetched(final_url, response.status_code, bytes(body), dict(response.headers))
+
+
 async def get(
     client: httpx.AsyncClient,
     url: str,
     max_bytes: int,
     headers: dict[str, str] | None = None,
+    *,
+    deadline: float | None = None,
+    min_bytes_per_second: float | None = None,
 ) -> Fetched:
-    """Return the response to GET `url`; raises FetchError for any failure or error status."""
+    """Return the response to GET `url`; raises FetchError for any failure or error status.
+
+    The whole request (connect, headers, body) must end within `deadline` seconds and a body
+    must average `min_bytes_per_second` after its first 5 s; both default to the client's
+    (make_client sets them from the settings). Credentials in the URL are dropped, never sent.
+    """
+    if deadline is None:
+        deadline = getattr(client, "request_deadline", None)
+    if min_bytes_per_second is None:
+        min_bytes_per_second = getattr(client, "min_bytes_per_second", 0)
+    clock = _Clock(deadline, min_bytes_per_second or 0)
     try:
-        async with client.stream("GET", url, headers=headers) as response:
-            if response.status_code == 304:
-                return Fetched(str(response.url), 304, b"", dict(response.headers))
-            if response.status_code >= 400:
-                raise FetchError(
-                    f"HTTP {response.status_code}",
-                    status=response.status_code,
-                    transient=response.status_code in TRANSIENT_STATUSES,
-                    retry_after=retry_after_seconds(response.headers.get("retry-after")),
-                )
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > max_bytes:
-                raise FetchError(f"too large: {declared} bytes (limit {max_bytes})")
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise FetchError(f"too large: over {max_bytes} bytes")
-                chunks.append(chunk)
-            return Fetched(
-                str(response.url), response.status_code, b"".join(chunks), dict(response.headers)
-            )
+        async with asyncio.timeout_at(clock.end) as scope:
+            clock.scope = scope
+            return await _exchange(client, strip_credentials(url), max_bytes, headers, clock)
     except FetchError:
         raise
+    except TimeoutError as exc:
+        if clock.scope is not None and clock.scope.expired():
+            raise clock.expired() from None
+        raise FetchError(f"network error: timeout: {exc}", transient=True) from None
+    except GuardError as exc:
+        raise FetchError(exc.reason, transient=exc.transient) from None
     except httpx.TooManyRedirects:
         raise FetchError("too many redirects") from None
     except httpx.TimeoutException:

@@ -82,6 +82,7 @@ FAILURES = pa.schema(
         ("transient", pa.bool_()),
         ("now", pa.timestamp("us")),
         ("retry_after", pa.timestamp("us")),
+        ("lasting_retry_after", pa.timestamp("us")),  # if this failure turns lasting (DNS)
     ]
 )
 
@@ -198,6 +199,7 @@ def failure_table(failures: list[Failure], retry_hours: float) -> pa.Table:
             "transient": f.transient,
             "now": now,
             "retry_after": _retry_at(f, now, retry_hours),
+            "lasting_retry_after": now + timedelta(hours=min(retry_hours, 24 * 365 * 100)),
         }
         for f in {f.candidate.canonical_url: f for f in failures}.values()
     ]
@@ -225,8 +227,13 @@ def write_batch(
     retry_hours: float,
     dedup: Dedup,
     keep_raw: bool = False,
+    dns_limit: int = 3,
 ) -> Loaded:
-    """Return what the batch commit did, writing it on `con` (inside the writer's transaction)."""
+    """Return what the batch commit did, writing it on `con` (inside the writer's transaction).
+
+    A host name that does not resolve is a passing failure `dns_limit - 1` times, then a lasting
+    one (retried after `retry_hours`, like a 404).
+    """
     urls = [item.article.candidate.canonical_url for item in judged]
     stored = {row[0] for row in con.execute(sql("stored_urls"), {"urls": urls}).fetchall()}
     fresh = [item for item in judged if item.article.candidate.canonical_url not in stored]
@@ -244,7 +251,9 @@ def write_batch(
     con.execute(sql("clear_failures"), {"urls": urls})
     if failures:
         con.register("batch_failures", failure_table(failures, retry_hours))
-        con.execute(sql("upsert_failures"))
+        con.execute(sql("upsert_failures"), {"dns_limit": dns_limit})
+    if run_id:
+        con.execute(sql("run_heartbeat"), {"run_id": run_id, "now": utcnow()})
     return Loaded(inserted, assessed, sorted(stored))
 
 
@@ -256,10 +265,11 @@ def load_batch(
     retry_hours: float,
     dedup: Dedup,
     keep_raw: bool = False,
+    dns_limit: int = 3,
 ) -> Loaded:
     """Return what the batch commit did; the batch and its failures land in one snapshot."""
     with committing(lake, "batch", run_id, batch=True) as con:
-        loaded = write_batch(con, judged, failures, run_id, retry_hours, dedup, keep_raw)
+        loaded = write_batch(con, judged, failures, run_id, retry_hours, dedup, keep_raw, dns_limit)
     loaded.snapshot = con.snapshot
     return loaded
 

@@ -18,9 +18,10 @@ from datetime import timedelta
 from prefect import task
 from prefect.cache_policies import NONE
 
+from config.settings import Retention
 from tasks.commit import commit_slot
 from tasks.records import utcnow
-from warehouse import Lake, sql
+from warehouse import Lake, sql, writer
 from warehouse.db import maintenance_connection
 
 
@@ -40,6 +41,9 @@ class Maintenance:
     files_deleted: int = 0  # from storage, this pass
     files_awaiting_deletion: int = 0  # unneeded now, deleted by the next pass
     snapshots_left: int = 0
+    files_rewritten: int = 0  # files with many deleted rows, written again without them
+    offtopic_pages_dropped: int = 0  # kept HTML of off-topic pages past [retention]
+    offtopic_texts_dropped: int = 0  # texts of off-topic pages past [retention]
 
     def as_dict(self) -> dict:
         """Return the report as plain data."""
@@ -52,13 +56,40 @@ def _files(con, alias: str) -> tuple[int, int, int]:
     return files, int(size), live
 
 
-def maintain(lake: Lake, keep_snapshots_days: float, delete_now: bool = False) -> Maintenance:
+def apply_retention(lake: Lake, retention: Retention) -> tuple[int, int]:
+    """Return how many off-topic pages lost their kept HTML, and how many their text, now.
+
+    Their URL, score, dates and fingerprints stay: they are never fetched again, and copies of
+    them are still recognised. Stories keep both for ever.
+    """
+    now = utcnow()
+    params = {
+        "html_before": now - timedelta(days=retention.offtopic_html_days),
+        "text_before": now - timedelta(days=retention.offtopic_text_days),
+    }
+    with writer(lake, "retention", {k: str(v) for k, v in params.items()}) as con:
+        html = {"html_before": params["html_before"]}
+        pages = con.execute(sql("drop_offtopic_html"), html).fetchone()[0]
+        texts = con.execute(sql("drop_offtopic_text"), {"text_before": params["text_before"]})
+        texts = texts.fetchone()[0]
+    return pages, texts
+
+
+def maintain(
+    lake: Lake,
+    keep_snapshots_days: float,
+    delete_now: bool = False,
+    retention: Retention | None = None,
+) -> Maintenance:
     """Return what a maintenance pass did to the lake (under the writer lock).
 
-    `delete_now` also deletes, at the end, the files this pass made unneeded (when nothing else
-    reads the lake).
+    `retention` drops what [retention] says first; `delete_now` also deletes, at the end, the
+    files this pass made unneeded (when nothing else reads the lake).
     """
     report = Maintenance()
+    if retention is not None:
+        dropped = apply_retention(lake, retention)
+        report.offtopic_pages_dropped, report.offtopic_texts_dropped = dropped
     older_than = utcnow() - timedelta(days=keep_snapshots_days)
     with commit_slot(lake.commit_limit), maintenance_connection(lake) as (con, alias):
         metadata = {"metadata": f"__ducklake_metadata_{alias}"}
@@ -66,6 +97,8 @@ def maintain(lake: Lake, keep_snapshots_days: float, delete_now: bool = False) -
         report.files_before, report.bytes_before, report.live_files_before = _files(con, alias)
         report.files_deleted = len(con.execute(sql("cleanup_files"), lake_only).fetchall())
         report.tables_flushed = len(con.execute(sql("flush_inlined"), lake_only).fetchall())
+        # Rewrite (drop deleted rows) before merging, so the merge sees the slimmed files.
+        report.files_rewritten = len(con.execute(sql("rewrite_files"), lake_only).fetchall())
         report.files_merged = sum(
             row[2] for row in con.execute(sql("merge_files"), lake_only).fetchall()
         )

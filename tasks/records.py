@@ -25,7 +25,7 @@ DateSource = Literal["page", "feed", "listing", "sighting", "seed", "none"]
 ListingDate = Literal["feed", "listing"]  # what a candidate's published_at comes from
 FeedStatus = Literal["ok", "not_modified", "unchanged", "failed"]
 RunFlow = Literal["monitor", "backfill", "replay"]
-RunStatus = Literal["running", "completed", "failed"]
+RunStatus = Literal["running", "completed", "completed_partial", "failed", "crashed"]
 FailureStage = Literal["fetch", "extract"]
 DupMethod = Literal["text_hash", "minhash", "containment", "title"]
 BackfillSource = Literal["feeds", "sitemaps", "gdelt", "urls"]
@@ -195,12 +195,19 @@ class Assessed:
 
 @dataclass(frozen=True, kw_only=True)
 class FeedState:
-    """What the last check of a feed left: validators for conditional GET and the body hash."""
+    """What the last checks of a feed left: validators for conditional GET, the body hash, and
+    its polling (when it is due, its interval, its failures in a row, whether it is paused)."""
 
     url: str
     etag: str | None = None
     last_modified: str | None = None
     body_hash: str | None = None
+    next_fetch_at: datetime | None = None
+    interval_minutes: float | None = None
+    consecutive_failures: int = 0
+    items_per_day: float | None = None
+    last_checked_at: datetime | None = None
+    paused_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -216,6 +223,10 @@ class FeedResult:
     http_status: int | None = None
     error: str | None = None
     warning: str | None = None
+    # What the feed says of its next check: the wait its ttl, Cache-Control or Expires asks for,
+    # and a Retry-After sent with an error (seconds).
+    refresh_after: float | None = None
+    retry_after: float | None = None
 
     @property
     def ok(self) -> bool:

@@ -1,19 +1,30 @@
-"""Run bookkeeping: the summary a run reports, and its row in the warehouse."""
+"""Run bookkeeping: a run's row in the warehouse, from start to end, and the feeds' new state.
+
+A run records where it runs (host and process), and each of its batch commits is a sign of life.
+The next run to start marks any run still `running` as `crashed`, with the time it was found,
+when its process is gone (on this machine) or, on another machine, when it gave no sign of life
+for twice the run deadline: a killed run never stays `running`.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import uuid
-from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 
 import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NONE
 
+from config.settings import Polling
 from tasks.commit import committing
-from tasks.load import Loaded
 from tasks.location import lake_of
-from tasks.records import Failure, FeedResult, utcnow
+from tasks.plan import Plan
+from tasks.polling import next_poll
+from tasks.records import FeedResult, FeedState, utcnow
+from tasks.summary import DETAILS, RunSummary
 from warehouse import Lake, sql, writer
 
 FEED_CHECKS = pa.schema(
@@ -29,119 +40,43 @@ FEED_CHECKS = pa.schema(
         ("entries", pa.int32()),
         ("ok", pa.bool_()),
         ("now", pa.timestamp("us")),
+        ("next_fetch_at", pa.timestamp("us")),
+        ("interval_minutes", pa.float64()),
+        ("items_per_day", pa.float64()),
+        ("new_items", pa.int32()),
     ]
 )
-# Summary fields that are not columns of `runs`.
-DETAILS = {"flow", "backfill", "replay", "snapshots", "already_stored"}
 
 
-@dataclass
-class RunSummary:
-    """What one run did: counts for dashboards, and the details a person reads."""
-
-    run_id: str
-    flow: str
-    status: str = "running"
-    feeds_ok: int = 0
-    feeds_failed: int = 0
-    entries_seen: int = 0
-    new_urls: int = 0
-    pages_fetched: int = 0
-    pages_failed: int = 0
-    extracted: int = 0
-    relevant: int = 0
-    irrelevant: int = 0
-    duplicates: int = 0
-    stored: int = 0
-    already_stored: int = 0  # fetched, but stored meanwhile by another run
-    snapshot: int | None = None  # the last snapshot this run's batches committed
-    snapshots: list[int] = field(default_factory=list)  # every snapshot this run committed
-    error: str | None = None
-    failed_feeds: list[dict] = field(default_factory=list)
-    failed_pages: list[dict] = field(default_factory=list)
-    duplicate_pages: list[dict] = field(default_factory=list)
-    irrelevant_pages: list[dict] = field(default_factory=list)
-    stored_articles: list[dict] = field(default_factory=list)
-    backfill: dict | None = None  # the job, its window, policy, queue counts and source notes
-    replay: dict | None = None  # the mode, window and what changed
-
-    def add_feeds(self, results: list[FeedResult]) -> None:
-        """Count the feed checks."""
-        for result in results:
-            if result.ok:
-                self.feeds_ok += 1
-                self.entries_seen += len(result.entries)
-            else:
-                self.feeds_failed += 1
-                self.failed_feeds.append(
-                    {"name": result.feed.name, "url": result.feed.url, "error": result.error}
-                )
-
-    def add_batch(self, fetched: int, failures: list[Failure], loaded: Loaded) -> None:
-        """Count one committed batch."""
-        assessed = loaded.assessed
-        if loaded.snapshot is not None:
-            self.snapshot = loaded.snapshot
-            self.snapshots.append(loaded.snapshot)
-        self.already_stored += len(loaded.already_stored)
-        self.pages_fetched += fetched
-        self.pages_failed += len(failures)
-        self.extracted += len(assessed)
-        for failure in failures:
-            self.failed_pages.append(
-                {"url": failure.candidate.url, "stage": failure.stage, "reason": failure.reason}
-            )
-        for item in assessed:
-            url = item.article.candidate.canonical_url
-            if item.duplicate is not None:
-                self.duplicates += 1
-                self.duplicate_pages.append(
-                    {
-                        "url": url,
-                        "duplicate_of": item.duplicate.of,
-                        "similarity": item.duplicate.similarity,
-                        "method": item.duplicate.method,
-                    }
-                )
-            if item.relevance.relevant:
-                self.relevant += 1
-            else:
-                self.irrelevant += 1
-                self.irrelevant_pages.append(
-                    {"url": url, "title": item.article.title, "score": item.relevance.score}
-                )
-            if item.stored_as_story:
-                self.stored += 1
-                published = item.article.published_at
-                self.stored_articles.append(
-                    {
-                        "url": url,
-                        "title": item.article.title,
-                        "published": published.date().isoformat() if published else None,
-                    }
-                )
-
-    def add_replay(self, judged: list, failures: list[Failure]) -> None:
-        """Count one replayed page: articles judged again, and pages that gave no text now."""
-        self.extracted += len(judged)
-        self.pages_failed += len(failures)
-        for failure in failures:
-            self.failed_pages.append(
-                {"url": failure.candidate.url, "stage": failure.stage, "reason": failure.reason}
-            )
-        for item in judged:
-            if item.relevance.relevant:
-                self.relevant += 1
-            else:
-                self.irrelevant += 1
-
-    def as_dict(self) -> dict:
-        """Return the summary as plain JSON-ready data."""
-        return asdict(self)
+def _gone(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, someone else's
+        return False
+    return False
 
 
-def start_run(lake: Lake, flow: str) -> RunSummary:
-    """Return a new run's summary after recording the run as started.
+def stale_runs(rows: list[tuple], host: str, now, stale_after: timedelta) -> list[tuple[str, str]]:
+    """Return (run_id, why) for the `running` rows whose run cannot be running any more."""
+    found = []
+    for run_id, run_host, pid, last_sign in rows:
+        if run_host == host:
+            if _gone(pid):
+                why = f"crashed: process {pid} on {host} was gone at {now:%F %T} UTC"
+                found.append((run_id, why))
+        elif last_sign < now - stale_after:
+            why = f"crashed: no sign of life from {run_host} since {last_sign:%F %T} UTC"
+            found.append((run_id, f"{why} (found at {now:%F %T} UTC)"))
+    return found
+
+
+def start_run(lake: Lake, flow: str, stale_after_seconds: float = 3000) -> RunSummary:
+    """Return a new run's summary after recording the run as started (and earlier runs that
+    died as crashed).
 
     Inside a Prefect flow run the run takes its id, so the failure hook can find the row.
     """
@@ -149,46 +84,78 @@ def start_run(lake: Lake, flow: str) -> RunSummary:
 
     run_id = (flow_run.id or uuid.uuid4().hex).replace("-", "")
     summary = RunSummary(run_id=run_id, flow=flow)
+    now, host = utcnow(), socket.gethostname()
     with committing(lake, "start run", run_id) as con:
-        con.execute(sql("start_run"), {"run_id": summary.run_id, "flow": flow, "now": utcnow()})
+        running = con.execute(sql("running_runs")).fetchall()
+        for stale_id, why in stale_runs(running, host, now, timedelta(seconds=stale_after_seconds)):
+            con.execute(sql("crash_run"), {"run_id": stale_id, "error": why, "now": now})
+        con.execute(
+            sql("start_run"),
+            {"run_id": run_id, "flow": flow, "now": now, "host": host, "pid": os.getpid()},
+        )
     return summary
 
 
-def feed_table(results: list[FeedResult]) -> pa.Table:
-    """Return the feed checks as an Arrow table shaped for upsert_feeds."""
+def feed_table(
+    results: list[FeedResult], states: dict[str, FeedState], plan: Plan | None, polling: Polling
+) -> pa.Table:
+    """Return the feed checks as rows for upsert_feeds, each with when it is due next.
+
+    A feed whose links were not all taken this run (held back, or left at the deadline) keeps
+    its old validators, so that the next run reads its entries again instead of a 304.
+    """
     now = utcnow()
-    rows = [
-        {
-            "url": result.feed.url,
-            "name": result.feed.name,
-            "etag": result.etag,
-            "last_modified": result.last_modified,
-            "body_hash": result.body_hash,
-            "status": result.status,
-            "error": result.error or result.warning,
-            "http_status": result.http_status,
-            "entries": len(result.entries) if result.status == "ok" else None,
-            "ok": result.ok,
-            "now": now,
-        }
-        for result in results
-    ]
+    unfinished = set(plan.held_back) if plan is not None else set()
+    rows = []
+    for result in results:
+        new_items = plan.new_per_feed.get(result.feed.name, 0) if plan is not None else 0
+        poll = next_poll(states.get(result.feed.url), result, new_items, now, polling)
+        keep = result.feed.name not in unfinished
+        rows.append(
+            {
+                "url": result.feed.url,
+                "name": result.feed.name,
+                "etag": result.etag if keep else None,
+                "last_modified": result.last_modified if keep else None,
+                "body_hash": result.body_hash if keep else None,
+                "status": result.status,
+                "error": result.error or result.warning,
+                "http_status": result.http_status,
+                "entries": len(result.entries) if result.status == "ok" else None,
+                "ok": result.ok,
+                "now": now,
+                # a feed with links left over is due again at the next run
+                "next_fetch_at": poll.next_fetch_at if keep else now,
+                "interval_minutes": poll.interval_minutes,
+                "items_per_day": poll.items_per_day,
+                "new_items": poll.new_items,
+            }
+        )
     return pa.Table.from_pylist(rows, schema=FEED_CHECKS)
 
 
-def finish_run(lake: Lake, summary: RunSummary, feeds: list[FeedResult]) -> RunSummary:
+def finish_run(
+    lake: Lake,
+    summary: RunSummary,
+    feeds: list[FeedResult],
+    states: dict[str, FeedState] | None = None,
+    plan: Plan | None = None,
+    polling: Polling | None = None,
+) -> RunSummary:
     """Return the summary after recording the feeds' new state and the run's counts together.
 
     Feed validators are saved only now, after every batch is loaded: a run that dies midway
     leaves them as they were, so the next run reads the same entries again and loses none.
     """
-    summary.status = "completed" if summary.error is None else "failed"
+    summary.conclude()
     counts = {
-        k: v for k, v in summary.as_dict().items() if k not in DETAILS and not isinstance(v, list)
+        k: v
+        for k, v in summary.as_dict().items()
+        if k not in DETAILS and not isinstance(v, dict | list)
     }
     with committing(lake, "finish run", summary.run_id) as con:
-        if feeds:
-            con.register("batch_feeds", feed_table(feeds))
+        if feeds and polling is not None:
+            con.register("batch_feeds", feed_table(feeds, states or {}, plan, polling))
             con.execute(sql("upsert_feeds"))
         con.execute(sql("finish_run"), {**counts, "now": utcnow()})
     summary.snapshots.append(con.snapshot)

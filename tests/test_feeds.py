@@ -17,8 +17,7 @@ import httpx
 import pytest
 
 from config import Feed, Settings
-from tasks.feeds import FeedUnavailable, feed_results, parse_entries, read_feed
-from tasks.http import FetchError
+from tasks.feeds import feed_results, parse_entries, read_feed
 from tasks.records import FeedResult, FeedState
 
 FEED_FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
@@ -179,14 +178,29 @@ def test_404_feed_fails(newsroom, settings: Settings) -> None:
 
 
 @pytest.mark.parametrize("code", [503, 429])
-def test_transient_status_raises_feed_unavailable(code: int, newsroom, settings: Settings) -> None:
+def test_transient_status_is_a_failed_result_not_an_exception(
+    code: int, newsroom, settings: Settings
+) -> None:
+    """No retry within the run, no traceback: the feed's own backoff decides when it is next."""
     feed = newsroom_feed(newsroom, f"/special/status/{code}", "Flaky feed")
-    with pytest.raises(FeedUnavailable) as info:
-        read_feed(feed, {}, settings.fetch)
-    assert info.value.feed == feed
-    assert info.value.error.transient
-    assert info.value.error.status == code
-    assert str(info.value) == f"Flaky feed: HTTP {code}"
+    result = read_feed(feed, {}, settings.fetch)
+    assert (result.status, result.http_status, result.error) == ("failed", code, f"HTTP {code}")
+
+
+def test_feed_hints_set_when_it_is_next_due() -> None:
+    """ttl (minutes), Cache-Control max-age and Expires: the longest wait wins."""
+    from datetime import datetime
+
+    from tasks.feeds import refresh_after
+
+    now = datetime(2026, 11, 30, 12, 0)
+    parsed = {"feed": {"ttl": "60"}}
+    assert refresh_after({}, parsed, now) == 3600
+    assert refresh_after({"cache-control": "public, max-age=7200"}, parsed, now) == 7200
+    expires = {"expires": "Mon, 30 Nov 2026 15:00:00 GMT"}
+    assert refresh_after(expires, None, now) == 3 * 3600
+    assert refresh_after({"expires": "0"}, None, now) is None
+    assert refresh_after({"cache-control": "no-cache"}, {"feed": {}}, now) is None
 
 
 def test_private_host_refused(newsroom, settings: Settings) -> None:
@@ -200,16 +214,14 @@ def test_private_host_refused(newsroom, settings: Settings) -> None:
 def test_feed_results() -> None:
     feeds = [Feed(name=f"F{i}", url=f"https://example.com/{i}.xml") for i in range(3)]
     ok = FeedResult(feed=feeds[0], status="ok")
-    unavailable = FeedUnavailable(feeds[1], FetchError("HTTP 503", status=503, transient=True))
-    results = feed_results(feeds, [ok, unavailable, RuntimeError("boom")])
-    assert results[0] is ok
-    assert (results[1].status, results[1].http_status, results[1].error) == (
+    failed = FeedResult(feed=feeds[1], status="failed", http_status=503, error="HTTP 503")
+    results = feed_results(feeds, [ok, failed, RuntimeError("boom")])
+    assert results[:2] == [ok, failed]
+    assert (results[2].feed, results[2].status, results[2].error) == (
+        feeds[2],
         "failed",
-        503,
-        "HTTP 503",
+        "RuntimeError: boom",
     )
-    assert results[1].feed == feeds[1]
-    assert (results[2].status, results[2].error) == ("failed", "RuntimeError: boom")
     with pytest.raises(ValueError):
         feed_results(feeds, [ok])
 

@@ -207,3 +207,47 @@ def test_attach_prints_sql_that_a_plain_duckdb_client_can_run(tmp_path: Path) ->
     assert client.execute("select count(*) from stories").fetchone() == (0,)  # views included
     with pytest.raises(duckdb.Error):
         client.execute("delete from runs")  # read-only
+
+
+def test_retention_drops_offtopic_html_and_text_but_keeps_the_row_and_stories(
+    tmp_path: Path,
+) -> None:
+    from dataclasses import replace
+
+    from config.settings import Retention
+    from tasks.load import load_batch
+    from tests.test_warehouse import assessed_batch
+
+    settings = load_settings().with_db(str(tmp_path / "w.sqlite"))
+    lake = lake_of(settings)
+    html = b"<html><body>" + b"<p>filler paragraph</p>" * 2000 + b"</body></html>"
+    batch = [
+        replace(item, article=replace(item.article, raw_html=html))
+        for item in assessed_batch(settings)
+    ]
+    offtopic = [i.article.candidate.canonical_url for i in batch if not i.relevance.relevant]
+    assert len(offtopic) == 1
+    load_batch(lake, batch, [], "r", 24.0, settings.dedup, keep_raw=True)
+    # keep no old snapshot: what retention frees is then freed for good
+    before = maintain(lake, 0, delete_now=True)
+    report = maintain(
+        lake, 0, delete_now=True, retention=Retention(offtopic_html_days=0, offtopic_text_days=0)
+    )
+    assert (report.offtopic_pages_dropped, report.offtopic_texts_dropped) == (1, 1)
+    db = tmp_path / "w.sqlite"
+    assert rows(db, "select canonical_url from raw_pages where canonical_url = ?", offtopic) == []
+    score = next(i.relevance.score for i in batch if not i.relevance.relevant)
+    kept = rows(db, "select text, relevance from articles where canonical_url = ?", offtopic)
+    assert kept == [("", score)]  # the row and its score stay
+    assert rows(db, "select count(*) from raw_pages") == [(2,)]  # the stories keep theirs
+    assert rows(db, "select count(*) from stories where text <> ''") == [(2,)]
+    # Stored URLs are never fetched again, text or not.
+    from tasks.plan import plan_candidates
+    from tasks.records import FeedResult
+
+    again = [
+        FeedResult(feed=load_settings().feeds[0], status="ok", entries=[batch[2].article.candidate])
+    ]
+    assert plan_candidates(lake, again, "monitor").candidates == []
+    print(f"\nbytes: {before.bytes_after} before retention, {report.bytes_after} after")
+    assert report.bytes_after < before.bytes_after

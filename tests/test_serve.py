@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from sinorus.newsroom import Newsroom
-from sinorus.serve import free_port
+from sinorus.server import free_port
 from tests.conftest import rows, write_config
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ from tasks.dedup import index_keys, to_bytes
 from tasks.load import ARTICLES, KEYS, MENTIONS, load_batch
 from tasks.location import lake_of
 from tasks.plan import feed_states, plan_candidates
-from tasks.records import Article, Assessed, Candidate, Failure, FeedResult, FeedState, utcnow
+from tasks.records import Article, Assessed, Candidate, Failure, FeedResult, utcnow
 from tasks.runs import finish_run, start_run
 from tasks.seeds import SEEDS_DIR, seed_url
 from warehouse import Lake, WarehouseMissing, ensure_warehouse, migrate, reader, sql, writer
@@ -487,28 +487,28 @@ def test_plan_retries_transient_failures_at_once(db: Lake) -> None:
     failures = [fail("flaky", "timeout", None, True), fail("gone", "HTTP 404", 404, False)]
     load(db, [], failures, None, 24.0)
     # In the feed again: the transient one is fetched, the lasting one waits, new ones come.
-    assert urls(plan_candidates(db, feed_with("gone", "flaky", "new"), "monitor")) == [
+    assert urls(plan_candidates(db, feed_with("gone", "flaky", "new"), "monitor").candidates) == [
         "flaky.html",
         "new.html",
     ]
     # Gone from the feed: a due failure is still retried, with what its entry said.
-    planned = plan_candidates(db, [], "monitor")
+    planned = plan_candidates(db, [], "monitor").candidates
     assert urls(planned) == ["flaky.html"]
     assert planned[0].title == "Feed: flaky"
     assert planned[0].source == FEED.name
     assert planned[0].published_at == datetime(2026, 11, 19, 12)
     assert planned[0].url == f"{SITE}/flaky.html?utm_source=rss"
     # Failures are retried by the origin that recorded them.
-    assert plan_candidates(db, [], "backfill") == []
+    assert plan_candidates(db, [], "backfill").candidates == []
 
 
 def test_lasting_failure_is_due_after_its_retry_time(db: Lake) -> None:
     load(db, [], [fail("gone", "HTTP 404", 404, False)], None, 24.0)
-    assert plan_candidates(db, feed_with("gone"), "monitor") == []
+    assert plan_candidates(db, feed_with("gone"), "monitor").candidates == []
     # Failing again with no wait (retry_failed_after_hours = 0) makes it due now.
     load(db, [], [fail("gone", "HTTP 404", 404, False)], None, 0.0)
     assert count(db, "page_failures", "attempts = 2") == 1
-    assert urls(plan_candidates(db, feed_with("gone"), "monitor")) == ["gone.html"]
+    assert urls(plan_candidates(db, feed_with("gone"), "monitor").candidates) == ["gone.html"]
 
 
 def test_stored_articles_are_not_fetched_again(db: Lake, base_settings: Settings) -> None:
@@ -520,9 +520,9 @@ def test_stored_articles_are_not_fetched_again(db: Lake, base_settings: Settings
         for item in batch
     ]
     assert not irrelevant.relevance.relevant
-    assert urls(plan_candidates(db, feed_with(*stored, "fresh", "fresh"), "monitor")) == [
-        "fresh.html"
-    ]
+    assert urls(
+        plan_candidates(db, feed_with(*stored, "fresh", "fresh"), "monitor").candidates
+    ) == ["fresh.html"]
 
 
 def test_success_clears_a_failure(db: Lake, base_settings: Settings) -> None:
@@ -536,6 +536,7 @@ def test_success_clears_a_failure(db: Lake, base_settings: Settings) -> None:
 
 
 def test_feed_validators_are_kept_between_runs(db: Lake) -> None:
+    polling = load_settings().polling
     summary = start_run(db, "monitor")
     ok = FeedResult(
         feed=FEED,
@@ -546,36 +547,55 @@ def test_feed_validators_are_kept_between_runs(db: Lake) -> None:
         body_hash="h1",
         http_status=200,
     )
-    finish_run(db, summary, [ok])
-    assert feed_states(db) == {
-        FEED.url: FeedState(
-            url=FEED.url,
-            etag='"v1"',
-            last_modified="Sat, 21 Nov 2026 07:00:00 GMT",
-            body_hash="h1",
-        )
-    }
-    # A 304 brings no validators: the stored ones stay. A failure counts.
-    finish_run(
-        db,
-        start_run(db, "monitor"),
-        [FeedResult(feed=FEED, status="not_modified", http_status=304)],
-    )
-    finish_run(
-        db,
-        start_run(db, "monitor"),
-        [FeedResult(feed=FEED, status="failed", http_status=500, error="HTTP 500")],
-    )
+    finish_run(db, summary, [ok], {}, None, polling)
     state = feed_states(db)[FEED.url]
     assert (state.etag, state.last_modified, state.body_hash) == (
         '"v1"',
         "Sat, 21 Nov 2026 07:00:00 GMT",
         "h1",
     )
+    # A 304 brings no validators: the stored ones stay. A failure counts.
+    finish_run(
+        db,
+        start_run(db, "monitor"),
+        [FeedResult(feed=FEED, status="not_modified", http_status=304)],
+        feed_states(db),
+        None,
+        polling,
+    )
+    failed = [FeedResult(feed=FEED, status="failed", http_status=500, error="HTTP 500")]
+    third = start_run(db, "monitor")
+    third.add_feeds(failed)  # as the flow counts them
+    finish_run(db, third, failed, feed_states(db), None, polling)
+    state = feed_states(db)[FEED.url]
+    assert (state.etag, state.last_modified, state.body_hash) == (
+        '"v1"',
+        "Sat, 21 Nov 2026 07:00:00 GMT",
+        "h1",
+    )
+    assert state.consecutive_failures == 1 and state.next_fetch_at > state.last_checked_at
     with reader(db) as con:
         health = con.execute(
             "select last_status, last_error, consecutive_failures, entries_last from feed_health"
         ).fetchone()
-        runs = con.execute("select status, feeds_ok from runs order by started_at").fetchall()
+        runs = con.execute("select status, error from runs order by started_at").fetchall()
     assert health == ("failed", "HTTP 500", 1, 1)
-    assert [status for status, _ in runs] == ["completed"] * 3
+    # The third run read no feed at all: that is a failed run, and it says why.
+    assert [status for status, _ in runs] == ["completed", "completed", "failed"]
+    assert runs[-1][1] == "every feed failed (1): none could be read"
+
+
+def test_a_name_that_does_not_resolve_turns_lasting_after_a_few_tries(db: Lake) -> None:
+    nowhere = fail("nowhere", "dns: no address for nowhere.invalid", None, True)
+    for attempt in (1, 2):
+        load_batch(db, [], [nowhere], None, 24.0, load_settings().dedup, dns_limit=3)
+        assert rows_of(db, "select transient, attempts from page_failures") == [(True, attempt)]
+        assert urls(plan_candidates(db, [], "monitor").candidates) == ["nowhere.html"]  # due
+    load_batch(db, [], [nowhere], None, 24.0, load_settings().dedup, dns_limit=3)
+    assert rows_of(db, "select transient, attempts from page_failures") == [(False, 3)]
+    assert plan_candidates(db, [], "monitor").candidates == []  # waits retry_failed_after_hours
+
+
+def rows_of(db: Lake, query: str) -> list[tuple]:
+    with reader(db) as con:
+        return con.execute(query).fetchall()

@@ -13,7 +13,7 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager, suppress
 from functools import cache
 from pathlib import Path
@@ -85,6 +85,29 @@ def _attach(lake: Lake, read_only: bool) -> str:
             ) from None
         _attached[(lake.catalog, read_only)] = alias
         return alias
+
+
+def release(lake: Lake) -> None:
+    """Detach the lake from this process's DuckDB (nothing if it was not attached).
+
+    Catalog-wide queries (`duckdb_views()` among them) visit every attached lake: one whose
+    catalog server has gone away would fail them for every other lake of the process.
+    """
+    _release(lambda catalog: catalog == lake.catalog)
+
+
+def release_all() -> None:
+    """Detach every lake from this process's DuckDB (they attach again when next used)."""
+    _release(lambda catalog: True)
+
+
+def _release(which: Callable[[str], bool]) -> None:
+    with _guard:
+        for catalog, read_only in [key for key in _attached if which(key[0])]:
+            alias = _attached.pop((catalog, read_only))
+            with suppress(duckdb.Error):
+                _instance().execute(f"detach {alias}")
+            _ready.discard(catalog)
 
 
 def _cursor(alias: str) -> duckdb.DuckDBPyConnection:

@@ -20,6 +20,7 @@ from tasks.backfill.window import Job, place_in_window
 from tasks.commit import committing
 from tasks.load import Loaded, write_batch
 from tasks.records import Assessed, Candidate, Failure, utcnow
+from tasks.urls import strip_credentials
 from warehouse import Lake, reader, sql
 
 QUEUE = pa.schema(
@@ -115,7 +116,7 @@ def pending(lake: Lake, job: Job) -> list[Candidate]:
     return [
         Candidate(
             canonical_url=canonical,
-            url=url,
+            url=strip_credentials(url),
             origin="backfill",
             source=source,
             title=title,
@@ -180,6 +181,7 @@ def load_backfill_batch(
             fetch.retry_failed_after_hours,
             dedup,
             fetch.keep_raw_html,
+            fetch.dns_failures_before_lasting,
         )
         con.register("batch_status", _statuses(loaded, rejected, failures))
         con.execute(sql("set_queue_status"), {"job_id": job.job_id, "now": utcnow()})

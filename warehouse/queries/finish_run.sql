@@ -13,6 +13,8 @@ update runs set
     irrelevant = $irrelevant,
     duplicates = $duplicates,
     stored = $stored,
+    feeds_due = $feeds_due,
+    left_urls = $left_urls,
     snapshot = $snapshot,
     error = $error
 where run_id = $run_id

@@ -1,4 +1,6 @@
--- Record the failed pages of the Arrow batch `batch_failures`, counting attempts.
+-- Record the failed pages of the Arrow batch `batch_failures`, counting attempts. A host name
+-- that does not resolve ('dns: …') is a passing failure until its $dns_limit-th try, then a
+-- lasting one (tried again at lasting_retry_after).
 merge into page_failures
 using batch_failures as failure
     on page_failures.canonical_url = failure.canonical_url
@@ -7,15 +9,27 @@ when matched then update set
     stage = failure.stage,
     reason = failure.reason,
     http_status = failure.http_status,
-    transient = failure.transient,
+    transient = case
+        when failure.reason like 'dns:%' and page_failures.attempts + 1 >= $dns_limit then false
+        else failure.transient
+    end,
     attempts = page_failures.attempts + 1,
     last_failed_at = failure.now,
-    retry_after = failure.retry_after
+    retry_after = case
+        when failure.reason like 'dns:%' and page_failures.attempts + 1 >= $dns_limit
+            then failure.lasting_retry_after
+        else failure.retry_after
+    end
 when not matched then insert (
     canonical_url, url, origin, source, title, feed_published_at, stage, reason, http_status,
     transient, attempts, first_failed_at, last_failed_at, retry_after
 ) values (
     failure.canonical_url, failure.url, failure.origin, failure.source, failure.title,
     failure.feed_published_at, failure.stage, failure.reason, failure.http_status,
-    failure.transient, 1, failure.now, failure.now, failure.retry_after
+    case when failure.reason like 'dns:%' and $dns_limit <= 1 then false else failure.transient end,
+    1, failure.now, failure.now,
+    case
+        when failure.reason like 'dns:%' and $dns_limit <= 1 then failure.lasting_retry_after
+        else failure.retry_after
+    end
 )

@@ -18,7 +18,7 @@ from config.settings import Gdelt, Settings
 from tasks.backfill.window import Discovery, Job
 from tasks.http import FetchError, get, make_client
 from tasks.records import Candidate
-from tasks.urls import canonical_url
+from tasks.urls import canonical_url, strip_credentials
 
 STAMP = "%Y%m%d%H%M%S"
 
@@ -128,7 +128,7 @@ async def _walk(settings: Settings, job: Job) -> Discovery:
                 found.candidates.append(
                     Candidate(
                         canonical_url=canonical,
-                        url=url,
+                        url=strip_credentials(url),
                         origin="backfill",
                         source=f"gdelt:{domain}",
                         title=article.get("title") or None,

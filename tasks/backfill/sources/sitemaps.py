@@ -19,7 +19,7 @@ from tasks.backfill.listing import walk_all
 from tasks.backfill.window import Discovery, Job
 from tasks.http import FetchError, get
 from tasks.records import Candidate, parse_iso
-from tasks.urls import canonical_url
+from tasks.urls import canonical_url, strip_credentials
 
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 # No entities, no network, no huge trees: sitemaps come from servers we do not control.
@@ -130,7 +130,7 @@ async def walk_site(client, root: str, job: Job, settings: Settings) -> Discover
                 found.candidates.append(
                     Candidate(
                         canonical_url=canonical,
-                        url=loc,
+                        url=strip_credentials(loc),
                         origin="backfill",
                         source=f"sitemap:{urlsplit(root).netloc}",
                         title=title,

@@ -10,7 +10,7 @@ from pathlib import Path
 from config.settings import Settings
 from tasks.backfill.window import Discovery, Job
 from tasks.records import Candidate, parse_iso
-from tasks.urls import canonical_url
+from tasks.urls import canonical_url, strip_credentials
 
 DATE_COLUMNS = ("published", "published_at", "date")
 
@@ -52,7 +52,7 @@ def discover(settings: Settings, job: Job) -> Discovery:
         found.candidates.append(
             Candidate(
                 canonical_url=canonical,
-                url=url,
+                url=strip_credentials(url),
                 origin="backfill",
                 source=f"urls:{path.name}",
                 published_at=published,

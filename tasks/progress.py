@@ -1,7 +1,8 @@
 """Progress of a long run, told to whoever listens: Prefect's logs and artifacts, and the CLI.
 
-A flow run started by a deployment has only Prefect to tell; one started by `sinorus backfill`
-in the same process also has the terminal's progress bar, registered here as a listener.
+A flow run started by a deployment has only Prefect to tell; one started by `sinorus run` or
+`sinorus backfill` in the same process also has the terminal's progress bars, registered here as
+a listener.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-Listener = Callable[[int, int], None]  # (done, total)
+Listener = Callable[[str, int, int], None]  # (what, done, total)
 _listeners: list[Listener] = []
 
 
 def add_listener(listener: Listener) -> None:
-    """Have `listener(done, total)` called at every step."""
+    """Have `listener(what, done, total)` called at every step."""
     _listeners.append(listener)
 
 
@@ -41,6 +42,7 @@ class Tracker:
 
     name: str
     total: int
+    unit: str = "URLs"
     done: int = 0
     artifact_id: object = field(default=None, repr=False)
 
@@ -51,7 +53,7 @@ class Tracker:
 
         try:
             self.artifact_id = create_progress_artifact(
-                progress=0.0, description=f"{self.name}: {self.total} URLs to process"
+                progress=0.0, description=f"{self.name}: {self.total} {self.unit} to process"
             )
         except MissingContextError:
             self.artifact_id = None
@@ -73,6 +75,8 @@ class Tracker:
         return 100.0 * self.done / self.total if self.total else 100.0
 
     def _tell(self) -> None:
-        _logger().info("%s: %d/%d URLs (%.0f%%)", self.name, self.done, self.total, self.percent)
+        _logger().info(
+            "%s: %d/%d %s (%.0f%%)", self.name, self.done, self.total, self.unit, self.percent
+        )
         for listener in list(_listeners):
-            listener(self.done, self.total)
+            listener(self.name, self.done, self.total)
