@@ -163,6 +163,43 @@ class Retention(_Strict):
     offtopic_text_days: float = Field(ge=0, le=36500)
 
 
+class Trends(_Strict):
+    spike_factor: float = Field(gt=1, le=1000)
+    spike_min_stories: int = Field(ge=1, le=100_000)
+    spike_min_sources: int = Field(ge=1, le=1000)
+    spike_min_baseline_days: int = Field(ge=1, le=7)
+    emerging_days: int = Field(ge=1, le=90)
+    emerging_min_stories: int = Field(ge=1, le=100_000)
+
+    def as_rows(self) -> list[dict]:
+        """Return the thresholds as (name, value) rows for the warehouse's `trend_settings`."""
+        return [{"name": name, "value": float(value)} for name, value in self]
+
+
+class Report(_Strict):
+    path: str  # "" writes no report
+
+    @field_validator("path")
+    @classmethod
+    def _html(cls, value: str) -> str:
+        if value and not value.endswith((".html", ".htm")):
+            raise ValueError(f"the report is an HTML file (.html), not {value!r}")
+        return value
+
+
+class Alerts(_Strict):
+    url: str  # an Apprise URL; "" sends nothing
+    block: str  # a Prefect notification block's name; "" uses none
+    recent_days: int = Field(ge=0, le=366)
+
+    @field_validator("url")
+    @classmethod
+    def _apprise(cls, value: str) -> str:
+        if value and "://" not in value:
+            raise ValueError(f"an Apprise URL looks like 'json://host/path', not {value!r}")
+        return value
+
+
 class Extract(_Strict):
     workers: int = Field(ge=0, le=64)  # 0: one per core
     fast: StrictBool
@@ -297,6 +334,9 @@ class Settings(_Strict):
     run: Run
     polling: Polling
     retention: Retention
+    trends: Trends
+    report: Report
+    alerts: Alerts
     extract: Extract
     topic: Topic
     dedup: Dedup

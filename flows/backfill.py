@@ -60,7 +60,7 @@ def backfill(
     ensure_commit_limit_task(lake.commit_limit)
     load_baseline(lake, settings)
     job = open_job_task(lake, job)
-    summary = start_run_task(lake, "backfill", 2 * settings.run.max_seconds)
+    summary = start_run_task(lake, "backfill", 2 * settings.run.max_seconds, settings.trends)
     notes: list[str] = []
     if not job.discovered:
         found = discover_task(settings, job)

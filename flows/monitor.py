@@ -39,7 +39,7 @@ def monitor(
     lake = lake_of(settings)
     ensure_commit_limit_task(lake.commit_limit)
     load_baseline(lake, settings)
-    summary = start_run_task(lake, "monitor", 2 * settings.run.max_seconds)
+    summary = start_run_task(lake, "monitor", 2 * settings.run.max_seconds, settings.trends)
     states = feed_states_task(lake)
     due, waiting = select_feeds_task(settings.feeds, states, every_feed)
     summary.feeds_due, summary.feeds_waiting = len(due), len(waiting)

@@ -34,7 +34,7 @@ def replay(
     lake = lake_of(settings)
     ensure_commit_limit_task(lake.commit_limit)
     load_baseline(lake, settings)
-    summary = start_run_task(lake, "replay", 2 * settings.run.max_seconds)
+    summary = start_run_task(lake, "replay", 2 * settings.run.max_seconds, settings.trends)
     done = Replayed(mode, since and since.isoformat(), until and until.isoformat())
     after = ""
     while (page := replay_page_task(lake, mode, since, until, after, page_size)).last_key:

@@ -81,8 +81,10 @@ def sql_command(
 def print_trends(
     settings: Settings, days: int, top: int, as_of: str | int | None = None, fmt: str = "table"
 ) -> None:
-    columns, rows = _query(settings, sql("top_keywords"), {"days": days, "top": top}, as_of)
-    title = f"Keyword trends: top {top} keywords a day (stories, mentions)"
+    columns, rows = _query(
+        settings, sql("top_keywords"), {"days": days, "top": top, "scope": "all"}, as_of
+    )
+    title = f"Keyword trends: top {top} keywords a day (stories, mentions, share of the day)"
     if as_of is not None:
         title += f", as of {as_of}"
     render_rows(console, columns, rows, fmt, title=title)

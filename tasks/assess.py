@@ -9,16 +9,22 @@ from prefect.cache_policies import NONE
 
 from config.settings import Settings
 from tasks.dedup import DedupIndex, fingerprint
+from tasks.emerging import story_terms
 from tasks.keywords import count_keywords
 from tasks.records import Article, Assessed
 from tasks.relevance import judge
 
 
 def judge_article(article: Article, settings: Settings) -> Assessed:
-    """Return the article with its relevance, keyword mentions and fingerprint (no duplicate yet)."""
+    """Return the article with its relevance, keyword mentions, terms (if relevant) and
+    fingerprint (no duplicate yet)."""
+    relevance = judge(article.title, article.text, settings.topic)
     return Assessed(
         article=article,
-        relevance=judge(article.title, article.text, settings.topic),
+        relevance=relevance,
+        terms=(
+            story_terms(article.title, article.text, article.language) if relevance.relevant else ()
+        ),
         mentions=count_keywords(article.title, article.text, settings.keywords),
         fingerprint=fingerprint(
             article.text,

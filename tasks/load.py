@@ -67,6 +67,7 @@ RAW_PAGES = pa.schema(
 MENTIONS = pa.schema(
     [("canonical_url", pa.string()), ("keyword", pa.string()), ("mentions", pa.int32())]
 )
+TERMS = pa.schema([("canonical_url", pa.string()), ("term", pa.string())])
 KEYS = pa.schema([("key", pa.int64()), ("canonical_url", pa.string())])
 FAILURES = pa.schema(
     [
@@ -162,6 +163,16 @@ def raw_table(assessed: list[Assessed]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=RAW_PAGES)
 
 
+def term_table(assessed: list[Assessed]) -> pa.Table:
+    """Return the terms of the articles (relevant ones have some) as an Arrow table."""
+    rows = [
+        {"canonical_url": item.article.candidate.canonical_url, "term": term}
+        for item in assessed
+        for term in item.terms
+    ]
+    return pa.Table.from_pylist(rows, schema=TERMS)
+
+
 def key_table(assessed: list[Assessed], dedup: Dedup) -> pa.Table:
     """Return the duplicate-index keys of the articles as an Arrow table."""
     rows = [
@@ -241,9 +252,11 @@ def write_batch(
     originals = [item for item in assessed if item.duplicate is None]
     con.register("batch_articles", article_table(assessed, run_id))
     con.register("batch_mentions", mention_table(assessed))
+    con.register("batch_terms", term_table(assessed))
     con.register("batch_keys", key_table(originals, dedup))
     inserted = con.execute(sql("insert_articles")).fetchone()[0]
     con.execute(sql("insert_mentions"))
+    con.execute(sql("insert_terms"))
     con.execute(sql("insert_dedup_keys"))
     if keep_raw:
         con.register("batch_raw", raw_table(assessed))

@@ -3,6 +3,8 @@ the command line can resolve it before Prefect is first imported)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from config.settings import Settings
 from warehouse import Lake
 
@@ -14,3 +16,17 @@ def lake_of(settings: Settings) -> Lake:
         settings.warehouse.data_path or None,
         commit_limit=settings.warehouse.commit_limit,
     )
+
+
+def report_path(settings: Settings) -> Path | None:
+    """Return where the monitor writes its HTML report, or None when the config asks for none.
+
+    A relative path is beside the SQLite catalog, so each warehouse keeps its own report.
+    """
+    if not settings.report.path:
+        return None
+    path = Path(settings.report.path).expanduser()
+    if path.is_absolute():
+        return path
+    catalog = lake_of(settings).catalog_file
+    return (catalog.parent if catalog is not None else Path.cwd()) / path

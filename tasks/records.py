@@ -185,6 +185,7 @@ class Assessed:
     relevance: Relevance
     mentions: dict[str, int]
     fingerprint: Fingerprint
+    terms: tuple[str, ...] = ()  # a story's words and phrases, for `emerging_terms`
     duplicate: Duplicate | None = None
 
     @property

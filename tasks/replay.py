@@ -20,7 +20,7 @@ from prefect.cache_policies import NONE
 
 from config.settings import Settings
 from tasks.commit import committing
-from tasks.load import article_table, key_table, mention_table
+from tasks.load import article_table, key_table, mention_table, term_table
 from tasks.records import Article, Assessed, Candidate, Page
 from warehouse import Lake, reader, sql
 
@@ -132,9 +132,11 @@ def apply_replay(lake: Lake, judged: list[Assessed], settings: Settings, run_id:
     with committing(lake, "replay page", run_id, batch=True) as con:
         con.register("batch_articles", article_table(judged, None))
         con.register("batch_mentions", mention_table(judged))
+        con.register("batch_terms", term_table(judged))
         con.register("batch_keys", key_table(judged, settings.dedup))
         con.execute(sql("apply_replay"))
         con.execute(sql("replace_mentions"))
+        con.execute(sql("replace_terms"))
         con.execute(sql("replace_dedup_keys"))
     return len(judged)
 

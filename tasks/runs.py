@@ -18,7 +18,7 @@ import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NONE
 
-from config.settings import Polling
+from config.settings import Polling, Trends
 from tasks.commit import committing
 from tasks.location import lake_of
 from tasks.plan import Plan
@@ -74,9 +74,11 @@ def stale_runs(rows: list[tuple], host: str, now, stale_after: timedelta) -> lis
     return found
 
 
-def start_run(lake: Lake, flow: str, stale_after_seconds: float = 3000) -> RunSummary:
+def start_run(
+    lake: Lake, flow: str, stale_after_seconds: float = 3000, trends: Trends | None = None
+) -> RunSummary:
     """Return a new run's summary after recording the run as started (and earlier runs that
-    died as crashed).
+    died as crashed), with the run's `[trends]` thresholds stored for the trend views.
 
     Inside a Prefect flow run the run takes its id, so the failure hook can find the row.
     """
@@ -93,6 +95,9 @@ def start_run(lake: Lake, flow: str, stale_after_seconds: float = 3000) -> RunSu
             sql("start_run"),
             {"run_id": run_id, "flow": flow, "now": now, "host": host, "pid": os.getpid()},
         )
+        if trends is not None:
+            con.register("run_trend_settings", pa.Table.from_pylist(trends.as_rows()))
+            con.execute(sql("replace_trend_settings"))
     return summary
 
 

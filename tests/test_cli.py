@@ -99,11 +99,15 @@ def test_trends_lists_top_keywords_per_day(ran: dict) -> None:
     ):
         per_day[day][keyword][0].add(url)
         per_day[day][keyword][1] += mentions
+    day_stories = dict(rows(ran["db"], "select day, count(*) from stories group by day"))
     wanted = []
     for day in sorted(per_day, reverse=True):
         ranked = sorted(per_day[day].items(), key=lambda kv: (-len(kv[1][0]), -kv[1][1], kv[0]))
         for rank, (keyword, (urls, mentions)) in enumerate(ranked[:2], start=1):
-            wanted.append([day.isoformat(), str(rank), keyword, str(len(urls)), str(mentions)])
+            share = str(round(len(urls) / day_stories[day], 3))
+            wanted.append(
+                [day.isoformat(), str(rank), keyword, str(len(urls)), str(mentions), share]
+            )
     assert shown == wanted
 
 

@@ -12,11 +12,11 @@ import pytest
 
 import tasks.records as records
 from tasks.backfill.queue import QUEUE
-from tasks.load import ARTICLES, KEYS, MENTIONS, RAW_PAGES
+from tasks.load import ARTICLES, KEYS, MENTIONS, RAW_PAGES, TERMS
 from warehouse import Lake, ensure_warehouse, reader
 
 ROOT = Path(__file__).resolve().parent.parent
-VIEW = ROOT / "warehouse" / "views" / "04_vocabulary_violations.sql"
+VIEW = next((ROOT / "warehouse" / "views").glob("*_vocabulary_violations.sql"))
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +70,7 @@ def test_a_value_outside_its_vocabulary_is_reported(lake: Lake) -> None:
     [
         (ARTICLES, "articles"),
         (MENTIONS, "keyword_mentions"),
+        (TERMS, "story_terms"),
         (KEYS, "dedup_keys"),
         (RAW_PAGES, "raw_pages"),
         (QUEUE, "backfill_queue"),

@@ -63,7 +63,7 @@ def test_an_old_warehouse_is_imported_whole_and_only_once(
     assert rows(db, "select count(*) from stories") == [(expected["derived"]["stories"],)]
     top = rows(
         db,
-        "select keyword, sum(articles) from keyword_trends_daily "
+        "select keyword, sum(stories) from keyword_trends_daily where scope = 'all' "
         "group by keyword order by 2 desc, 1 limit 1",
     )
     assert top == [(expected["derived"]["top_keyword"], expected["derived"]["top_keyword_stories"])]

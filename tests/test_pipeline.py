@@ -128,11 +128,17 @@ def test_trend_view_counts_stories_once(two_runs: dict, expected: dict) -> None:
         "select sum(mentions) from keyword_mentions join articles using (canonical_url) "
         "where relevant and duplicate_of is null",
     )[0][0]
-    assert _rows(db, "select sum(mentions) from keyword_trends_daily")[0][0] == direct
+    assert (
+        _rows(db, "select sum(mentions) from keyword_trends_daily where scope = 'all'")[0][0]
+        == direct
+    )
     pairs = _rows(db, "select count(*) from keyword_mentions join stories using (canonical_url)")[
         0
     ][0]
-    assert _rows(db, "select sum(articles) from keyword_trends_daily")[0][0] == pairs
+    assert (
+        _rows(db, "select sum(stories) from keyword_trends_daily where scope = 'all'")[0][0]
+        == pairs
+    )
     duplicates = _rows(db, "select count(*) from articles where duplicate_of is not null")[0][0]
     assert duplicates == sum(p["expect"] == "duplicate" for p in expected["page"])
 

@@ -29,7 +29,19 @@ from warehouse.db import migration_files
 ARTICLES_DIR = Path(__file__).resolve().parent.parent / "newsroom" / "articles"
 SITE = "https://news.example.com"
 FEED = Feed(name="Example feed", url=f"{SITE}/rss.xml")
-VIEWS = {"stories", "keyword_trends_daily", "feed_health", "vocabulary_violations"}
+VIEWS = {
+    "stories",
+    "scoped_stories",
+    "keyword_trends_daily",
+    "keyword_trends_weekly",
+    "source_volume",
+    "keyword_by_source",
+    "keyword_cooccurrence",
+    "keyword_spikes",
+    "emerging_terms",
+    "feed_health",
+    "vocabulary_violations",
+}
 
 
 @pytest.fixture
@@ -360,9 +372,12 @@ def test_views_over_the_seeds(db: Lake, base_settings: Settings) -> None:
     with reader(db) as con:
         days = {r[0] for r in con.execute("select day from stories").fetchall()}
         trends = con.execute(
-            "select day, articles, mentions from keyword_trends_daily where keyword = 'Ukraine'"
+            "select day, stories, mentions from keyword_trends_daily "
+            "where scope = 'all' and keyword = 'Ukraine'"
         ).fetchall()
-        top = con.execute(sql("top_keywords"), {"days": 100_000, "top": 3}).fetchall()
+        top = con.execute(
+            sql("top_keywords"), {"days": 100_000, "top": 3, "scope": "all"}
+        ).fetchall()
     assert {d.isoformat() for d in days} == {
         "2023-03-15",
         "2023-03-17",
@@ -370,9 +385,7 @@ def test_views_over_the_seeds(db: Lake, base_settings: Settings) -> None:
         "2021-12-14",
         "2023-03-23",
     }
-    assert trends and all(
-        articles >= 1 and mentions >= articles for _, articles, mentions in trends
-    )
+    assert trends and all(stories >= 1 and mentions >= stories for _, stories, mentions in trends)
     assert top and all(rank <= 3 for _, rank, *_ in top)
 
 
