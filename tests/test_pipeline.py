@@ -192,3 +192,27 @@ def test_each_run_names_the_snapshot_its_batches_left(two_runs: dict) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == str(first["stored"])
     assert lake_rows(two_runs["db"], "select count(*) from runs")[0][0] == 2
+
+
+def test_relevant_articles_keep_their_terms_and_others_none(two_runs: dict) -> None:
+    db = two_runs["db"]
+    per_article = dict(
+        _rows(
+            db,
+            "select a.canonical_url, count(t.term) from articles a "
+            "left join story_terms t using (canonical_url) group by all",
+        )
+    )
+    relevant = {url for (url,) in _rows(db, "select canonical_url from articles where relevant")}
+    assert relevant and all(per_article[url] > 0 for url in relevant)
+    assert all(n == 0 for url, n in per_article.items() if url not in relevant)
+    # What the stories are about shows in their terms: the summit's city, the pipeline's name.
+    terms = {term for (term,) in _rows(db, "select term from story_terms")}
+    assert {"moscow", "siberia"} <= terms
+
+
+def test_a_run_stores_its_trend_thresholds(two_runs: dict) -> None:
+    stored = dict(_rows(two_runs["db"], "select name, value from trend_settings"))
+    assert stored == {
+        name: float(value) for name, value in load_settings(two_runs["config"]).trends
+    }
