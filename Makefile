@@ -21,7 +21,7 @@ test: env system-deps
 
 # The tests' own PostgreSQL (tests/test_postgres.py: a throwaway cluster, run as `postgres`) needs
 # Debian's `postgresql` server binaries: installed here when missing and we are root (apt-get,
-# from the Debian mirrors). Where they cannot be, those tests skip and say why.
+# from the Debian mirrors). Where they cannot be, those tests skip and say why. Likewise Chromium.
 PG_INITDB = /usr/lib/postgresql/*/bin/initdb
 system-deps:
 	@if ls $(PG_INITDB) >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then :; \
@@ -33,6 +33,17 @@ system-deps:
 	else \
 		echo "no PostgreSQL server (Debian: apt-get install postgresql, as root):" \
 			"the PostgreSQL tests will skip"; \
+	fi
+	@# tests/test_report.py opens the HTML report in Debian's headless chromium (through playwright).
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Chromium (Debian's chromium) for the report tests"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends chromium >/dev/null; } \
+			|| echo "could not install chromium: the report's browser tests will skip"; \
+	else \
+		echo "no chromium (Debian: apt-get install chromium, as root):" \
+			"the report's browser tests will skip"; \
 	fi
 
 # Precision/recall of relevance and duplicate detection on tests/eval/, against pinned floors.

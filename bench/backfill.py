@@ -1,82 +1,197 @@
-"""A 1,000-URL backfill against a local server: the real backfill flow, `--source urls`.
+"""A 1,000-URL backfill against a local server, by 1 worker and by N workers of a process pool.
 
-    uv run python bench/backfill.py [--data DIR] [--urls 1000] [--per-host 8] [--delay 0]
+    uv run python bench/backfill.py [--data DIR] [--urls 1000] [--workers 1,2] [--per-host 8]
+                                    [--delay 0]
 
 Real news pages (the ScrapingHub benchmark, MIT, from ../shared/data by default) are served on
-loopback under distinct URLs, listed in a URL file, and backfilled into a fresh DuckDB file:
-listing, fetching, extraction, relevance, dedup, loading, queue bookkeeping, Prefect included.
-Politeness is per host and everything here is one host, so the defaults of the config (2 at a
-time, 0.5 s apart) would make this a test of the delay; the flags set it (reported below).
+loopback under distinct URLs, listed in a URL file, and backfilled into a fresh SQLite-catalog
+lake for each worker count: `sinorus backfill --source urls --workers N`. One worker is the plain
+command (one process, no pool); N > 1 are runs of the `backfill/worker` deployment on a process
+pool of N `prefect worker` processes, against a Prefect server this script starts (its start-up
+is reported apart, not counted). Printed for each: wall time, URLs/s, the ratio to one worker,
+and each worker's peak memory (the peak of its process tree's summed RSS, extraction pool
+included, sampled every 0.2 s). Politeness is per host and everything here is one host: the flags
+set it (with a delay, the workers share it through the `host:127.0.0.1` limit).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import sys
 import tempfile
+import threading
 import time
-from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent), str(HERE)]
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(HERE)]
+PREFECT = str(Path(sys.executable).parent / "prefect")
+POOL = "sinorus"
 
-# The pipeline is imported in main(): extraction workers re-import this file.
+
+def tree_rss(pid: int) -> int:
+    """Return the summed resident memory (bytes) of a process and all its descendants."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) * 1024
+        todo += [int(c) for c in children]
+    return total
+
+
+class PeakMemory:
+    """Samples the process trees of some pids in a thread; `peaks` is each one's maximum."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.peaks = dict.fromkeys(pids, 0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            for pid in self.peaks:
+                self.peaks[pid] = max(self.peaks[pid], tree_rss(pid))
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def prefect(args: list[str], env: dict) -> None:
+    """Run a `prefect` command; exit with its output if it fails."""
+    done = subprocess.run(
+        [PREFECT, "--no-prompt", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        sys.exit(f"prefect {' '.join(args)} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+
+
+def backfill(workers: int, urls: Path, tmp: Path, args, env: dict, pool: list) -> dict:
+    """Return wall seconds, the summary and peak memory per worker of one backfill."""
+    config = tmp / f"bench-{workers}.toml"
+    config.write_text(
+        f'[warehouse]\ncatalog = "{tmp / f"w{workers}.sqlite"}"\ndata_path = ""\n'
+        "commit_limit = true\n"
+        f"[fetch]\nallow_private_hosts = true\nper_host_concurrency = {args.per_host}\n"
+        f"per_host_delay_seconds = {args.delay}\n"
+        '[backfill]\nundated = "sighting"\n',
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "sinorus.cli", "backfill", "--since", "1990-01-01"]
+    command += ["--until", "2030-12-31", "--source", "urls", "--urls", str(urls)]
+    command += ["--workers", str(workers), "--config", str(config), "--json"]
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    # One worker is the command's own process; more are the pool's worker processes.
+    watched = [process.pid] if workers == 1 else [w.pid for w in pool[:workers]]
+    with PeakMemory(watched) as memory:
+        out, err = process.communicate()
+    seconds = time.perf_counter() - started
+    if process.returncode not in (0, 1):
+        sys.exit(f"backfill with {workers} workers failed:\n{err[-3000:]}")
+    return {"seconds": seconds, "summary": json.loads(out), "peaks": list(memory.peaks.values())}
 
 
 def main() -> None:
-    """Print the backfill's wall time, URLs per second and outcome counts."""
+    """Print URLs/s with 1 and N workers, the ratio, and peak memory per worker."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--data", type=Path, default=HERE.parent.parent / "shared" / "data" / "extraction-benchmark"
+        "--data", type=Path, default=ROOT.parent / "shared" / "data" / "extraction-benchmark"
     )
     parser.add_argument("--urls", type=int, default=1000)
+    parser.add_argument("--workers", default="1,2", help="worker counts to compare, e.g. 1,2,4")
     parser.add_argument("--per-host", type=int, default=8)
     parser.add_argument("--delay", type=float, default=0.0)
     args = parser.parse_args()
+    counts = [int(n) for n in args.workers.split(",")]
 
     from throughput import load_pages, serve
 
     import tasks  # noqa: F401  (Prefect's environment first)
-    from flows.backfill import backfill
+    from sinorus.server import free_port, prefect_server
 
     distinct = len(list((args.data / "html").glob("*.html.gz")))
     pages = load_pages(args.data, -(-args.urls // distinct))
     paths = list(pages)[: args.urls]
-    server, base = serve({p: pages[p] for p in paths})
-    with tempfile.TemporaryDirectory() as tmp:
-        urls = Path(tmp) / "urls.txt"
-        urls.write_text("\n".join(base + p for p in paths), encoding="utf-8")
-        config = Path(tmp) / "bench.toml"
-        config.write_text(
-            f'[warehouse]\npath = "{Path(tmp) / "bench.duckdb"}"\n'
-            f"[fetch]\nallow_private_hosts = true\nper_host_concurrency = {args.per_host}\n"
-            f'per_host_delay_seconds = {args.delay}\n[backfill]\nundated = "sighting"\n',
-            encoding="utf-8",
-        )
+    results = {}
+    with tempfile.TemporaryDirectory() as name, prefect_server(free_port()) as api_url:
+        tmp = Path(name)
+        env = {**os.environ, "PREFECT_API_URL": api_url, "PYTHONPATH": str(ROOT)}
+        env.update(SINORUS_HOME=str(ROOT), PREFECT_LOGGING_LEVEL="WARNING")
+        env["PREFECT_WORKER_QUERY_SECONDS"] = "1"
         started = time.perf_counter()
-        summary = backfill(
-            date(1990, 1, 1),
-            date(2030, 12, 31),
-            source="urls",
-            urls_file=str(urls),
-            config_path=str(config),
+        prefect(["work-pool", "create", POOL, "--type", "process", "--overwrite"], env)
+        prefect(["deploy", "--all", "--prefect-file", "prefect.yaml"], env)
+        pool = [
+            subprocess.Popen(
+                [
+                    PREFECT,
+                    "worker",
+                    "start",
+                    "--pool",
+                    POOL,
+                    "--name",
+                    f"bench-{i}",
+                    "--limit",
+                    "1",
+                ],
+                cwd=tmp,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            for i in range(max(counts))
+        ]
+        setup = time.perf_counter() - started
+        try:
+            for workers in counts:
+                # Distinct URLs per run: each backfill is a new job on a new lake.
+                server, base = serve({p: pages[p] for p in paths})
+                urls = tmp / f"urls-{workers}.txt"
+                urls.write_text("\n".join(base + p for p in paths), encoding="utf-8")
+                results[workers] = backfill(workers, urls, tmp, args, env, pool)
+                server.shutdown()
+        finally:
+            for worker in pool:
+                worker.terminate()
+            for worker in pool:
+                worker.wait(timeout=30)
+
+    print(
+        f"{len(paths)} URLs ({distinct} distinct pages), one host, {args.per_host} at once, "
+        f"{args.delay} s apart; {os.cpu_count()} cores (shared: other work on the machine "
+        f"skews these); pool set-up (deploy, {max(counts)} workers) {setup:.1f} s, not counted"
+    )
+    base_rate = None
+    for workers, result in results.items():
+        rate = len(paths) / result["seconds"]
+        base_rate = base_rate or rate
+        summary = result["summary"]
+        peaks = ", ".join(f"{peak / 2**20:.0f}" for peak in result["peaks"])
+        print(
+            f"{workers} worker(s): {result['seconds']:.1f} s, {rate:.1f} URLs/s, "
+            f"×{rate / base_rate:.2f} of one; peak MiB per worker [{peaks}]; "
+            f"fetched {summary['pages_fetched']}, stored {summary['stored']}, "
+            f"status {summary['status']}"
         )
-        seconds = time.perf_counter() - started
-    server.shutdown()
-    print(
-        f"{len(paths)} URLs ({distinct} distinct pages), per host {args.per_host} at once, "
-        f"{args.delay} s apart"
-    )
-    print(
-        f"backfill (Prefect flow, temporary API server included): {seconds:.1f} s, "
-        f"{len(paths) / seconds:.1f} URLs/s"
-    )
-    print(
-        f"fetched {summary['pages_fetched']}, extracted {summary['extracted']}, "
-        f"relevant {summary['relevant']}, duplicates {summary['duplicates']}, "
-        f"stored {summary['stored']}; queue {summary['backfill']['queue']}"
-    )
 
 
 if __name__ == "__main__":

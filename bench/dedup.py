@@ -18,9 +18,11 @@ stored originals sharing a key with the batch (the rule of the `dedup_candidates
 here to a sorted in-memory copy of the keys instead of the lake's table), then `build_index` over
 those candidates, oldest first, and `match_batch`; a batch's originals join the index for the
 next ones. The day holds mostly fresh articles, the 20 columns, and 10% near-duplicates of stored
-articles (reformatted, a sentence rewritten, a paragraph appended, cut to its first half). It
-prints the time per article to fingerprint, the candidates a batch fetches, the confirm time per
-batch, recall and false matches.
+articles (reformatted, a sentence rewritten, a paragraph appended, cut to its first half, a fifth
+from its middle). The candidate rule is the join's: a stored original sharing any key but a piece,
+or `copy_min_shared` pieces with one article, and it brings the pieces it shares with the batch.
+It prints the index keys per stored original, the time per article to fingerprint, the candidates
+a batch fetches, the lookup and confirm time per batch, recall and false matches.
 
 Nothing is rebuilt when a run starts any more (the index is the lake's `dedup_keys`): what the
 lookup itself costs as the lake grows, with the commit around it, is measured by bench/lake.py.
@@ -65,7 +67,7 @@ SLOTS = 4  # ...of which this many words change every day (dates, figures)
 MIN_WORDS, MAX_WORDS = 250, 2_000
 CHUNK = 1_000  # stored articles per generation task; fixed, so smaller sizes are prefixes
 START = datetime(2023, 1, 1)
-KINDS = ("reformatted", "edited", "appended", "truncated")
+KINDS = ("reformatted", "edited", "appended", "truncated", "fifth")
 LIMIT = 1.5
 
 
@@ -197,7 +199,7 @@ def stored_chunk(chunk: int, dedup: Dedup, keep: frozenset[int]) -> tuple[dict, 
     {index: (article, stored fingerprint)} for `keep`."""
     from rensa import RMinHash
 
-    from tasks.dedup import MINHASH_SEED, Fingerprint, index_keys, title_key, to_bytes
+    from tasks.dedup import MINHASH_SEED, Print, index_keys, pieces, title_key, to_bytes
 
     c, k = corpus(), dedup.shingle_words
     docs = stored_docs(chunk)
@@ -229,13 +231,14 @@ def stored_chunk(chunk: int, dedup: Dedup, keep: frozenset[int]) -> tuple[dict, 
     signatures = RMinHash.from_token_sets(sets, dedup.num_perm, MINHASH_SEED)
     keys, owners, rows, kept = [], [], [], {}
     for j, doc in enumerate(docs):
-        fp = Fingerprint(
+        fp = Print(
             text_hash=hashes[j],
             minhash=signatures[2 * j],
             lead=signatures[2 * j + 1],
             shingles=counts[j],
             title_key=title_key(doc.source, doc.title, dedup),
             published=doc.published.date(),
+            pieces=pieces(set(sets[2 * j]), dedup),
         )
         doc_keys = index_keys(fp, dedup)
         keys.extend(doc_keys)
@@ -252,7 +255,7 @@ def stored_chunk(chunk: int, dedup: Dedup, keep: frozenset[int]) -> tuple[dict, 
         )
         rows.append(row)
         if doc.index in keep:
-            kept[doc.index] = (doc, (row[1], row[2], row[3], row[4], row[5]))
+            kept[doc.index] = (doc, (*row[1:6], fp.pieces))
     return {
         "keys": np.array(keys, dtype=np.int64),
         "owners": np.array(owners, dtype=np.int32),
@@ -303,7 +306,14 @@ def check_signatures(kept: dict[int, tuple[Doc, tuple]], dedup: Dedup) -> int:
 
     for index, (doc, stored) in kept.items():
         fp = fingerprint(render(tokens(doc.words)), doc.title, doc.source, doc.published, dedup)
-        made = (fp.text_hash, to_bytes(fp.minhash), to_bytes(fp.lead), fp.shingles, fp.title_key)
+        made = (
+            fp.text_hash,
+            to_bytes(fp.minhash),
+            to_bytes(fp.lead),
+            fp.shingles,
+            fp.title_key,
+            fp.pieces,
+        )
         if made != stored:
             sys.exit(f"stored article {index}: bulk fingerprint differs from fingerprint()")
     return len(kept)
@@ -337,6 +347,8 @@ def day_queries(size: int, targets: list[Doc], count: int) -> list[Query]:
             words = np.concatenate([words, draw(edit_rng, 100)])
         elif kind == "truncated":  # the first half only
             words = words[: n // 2]
+        elif kind == "fifth":  # a fifth from the middle, of 60 words at least (the floor)
+            words = words[2 * n // 5 : 2 * n // 5 + max(n // 5, 60)]
         text = render(tokens(words), sentence=13 if kind == "reformatted" else 20)
         key = f"https://mirror{j}.example/{day}/{doc.index}"
         # A syndicated copy: another source, the same title.
@@ -371,19 +383,26 @@ class Keys:
         self.keys, self.owners = keys[order], owners[order]
         self.added: dict[int, list[int]] = {}  # keys of the originals committed meanwhile
 
-    def owners_of(self, keys: list[int]) -> set[int]:
-        """Return the stored originals (indices) that share a key with `keys`."""
+    def shared(self, keys: list[int]) -> dict[int, set[int]]:
+        """Return {stored original (index): the keys of `keys` it has}."""
         wanted = np.array(keys, dtype=np.int64)
         left = np.searchsorted(self.keys, wanted, "left")
         right = np.searchsorted(self.keys, wanted, "right")
-        found = {
-            int(o)
-            for a, b in zip(left.tolist(), right.tolist(), strict=True)
-            for o in self.owners[a:b]
-        }
-        for key in keys:
-            found.update(self.added.get(key, ()))
+        found: dict[int, set[int]] = {}
+        for key, a, b in zip(keys, left.tolist(), right.tolist(), strict=True):
+            for owner in [*self.owners[a:b].tolist(), *self.added.get(key, ())]:
+                found.setdefault(owner, set()).add(key)
         return found
+
+    def candidates(self, keys: list[int], pieces: frozenset[int], min_shared: int) -> dict:
+        """Return {stored original: the pieces it shares} for one article, as the join's rule
+        has it: any key but a piece, or `min_shared` pieces."""
+        out = {}
+        for owner, found in self.shared(keys).items():
+            own = found & pieces
+            if len(own) < len(found) or len(own) >= min_shared:
+                out[owner] = own
+        return out
 
     def add(self, owner: int, keys: list[int]) -> None:
         """Add a committed original's keys."""
@@ -396,7 +415,7 @@ def measure(
 ) -> dict:
     """Return the timings, candidates and accuracy of deduplicating a day against `size` stored."""
     from tasks.assess import Assessed, match_batch
-    from tasks.dedup import build_index, fingerprint, index_keys, to_bytes
+    from tasks.dedup import build_index, fingerprint, index_keys, pieces_of, to_bytes
     from tasks.extract import Article
     from tasks.urls import Candidate
 
@@ -441,14 +460,21 @@ def measure(
         # The dedup_candidates join: the stored originals sharing a key with the batch.
         keys = [index_keys(item.fingerprint, dedup) for item in judged]
         mark = time.perf_counter()
-        owners = index_keys_of.owners_of([key for article_keys in keys for key in article_keys])
+        shared: dict[int, set[int]] = {}
+        for item, article_keys in zip(judged, keys, strict=True):
+            found = index_keys_of.candidates(
+                article_keys, pieces_of(item.fingerprint), dedup.copy_min_shared
+            )
+            for owner, own in found.items():
+                shared.setdefault(owner, set()).update(own)
+            candidates.setdefault(query_kind(group, item), []).append(len(found))
         lookup_times.append(time.perf_counter() - mark)
-        batch_candidates.append(len(owners))
-        for query, article_keys in zip(group, keys, strict=True):
-            candidates.setdefault(query.kind, []).append(len(index_keys_of.owners_of(article_keys)))
+        batch_candidates.append(len(shared))
         # The commit's confirm step: an index of those candidates, oldest first, and the batch.
         mark = time.perf_counter()
-        index = build_index((rows[owner] for owner in sorted(owners)), dedup)
+        index = build_index(
+            ((*rows[owner][:7], sorted(shared[owner])) for owner in sorted(shared)), dedup
+        )
         assessed = match_batch(judged, index)
         confirm_times.append(time.perf_counter() - mark)
         for query, item, article_keys in zip(group, assessed, keys, strict=True):
@@ -476,6 +502,7 @@ def measure(
             outcome[query.kind, result] += 1
     return {
         "size": size,
+        "keys": (len(index_keys_of.keys) / size, int(np.bincount(index_keys_of.owners).max())),
         "fingerprint": stats(fp_times),
         "confirm": stats(confirm_times),
         "lookup": stats(lookup_times),
@@ -488,9 +515,16 @@ def measure(
     }
 
 
+def query_kind(group: list[Query], item) -> str:
+    """Return the kind of the query an assessed article was made from."""
+    url = item.article.candidate.canonical_url
+    return next(query.kind for query in group if query.key == url)
+
+
 def report(r: dict) -> None:
     """Print one size's numbers."""
     print(f"\n{r['size']:,} stored originals")
+    print(f"  index keys per stored original  mean {r['keys'][0]:6.1f}   max {r['keys'][1]}")
     mean, p95, _ = r["fingerprint"]
     print(
         f"  fingerprint (judge step, outside the lock)  mean {mean:6.3f} ms   p95 {p95:6.3f} ms per article"
@@ -498,6 +532,10 @@ def report(r: dict) -> None:
     mean, p95, _ = r["batch_candidates"]
     print(
         f"  candidates fetched by a batch  mean {mean:6.1f}   p95 {p95:6.1f}   max {r['max_batch_candidates']}"
+    )
+    mean, p95, _ = r["lookup"]
+    print(
+        f"  lookup (the candidate rule, in memory)  mean {mean:6.2f} ms   p95 {p95:6.2f} ms per batch"
     )
     mean, p95, _ = r["confirm"]
     print(
@@ -516,14 +554,17 @@ def report(r: dict) -> None:
 
 def summary(results: list[dict], batch: int) -> None:
     """Print the table of sizes and the ratios of the largest size to the smallest."""
-    print("\n     stored  fp ms/art  cand/batch  max cand  confirm ms/batch  p95 ms  recall  false")
+    print(
+        "\n     stored  keys/art  fp ms/art  cand/batch  max cand  confirm ms/batch  p95 ms  recall  false"
+    )
     for r in results:
         near = [(res, k) for (kind, res), k in r["outcome"].items() if kind in KINDS]
         found = sum(k for res, k in near if res.startswith("found"))
         total = sum(k for _, k in near)
         false = sum(k for (kind, res), k in r["outcome"].items() if res.startswith("false"))
         print(
-            f"{r['size']:>11,} {r['fingerprint'][0]:>10.3f} {r['batch_candidates'][0]:>11.1f} "
+            f"{r['size']:>11,} {r['keys'][0]:>9.1f} {r['fingerprint'][0]:>10.3f} "
+            f"{r['batch_candidates'][0]:>11.1f} "
             f"{r['max_batch_candidates']:>9} {r['confirm'][0]:>17.2f} {r['confirm'][1]:>7.2f} "
             f"{found:>3}/{total:<3} {false:>5}"
         )
@@ -558,7 +599,8 @@ def main() -> None:
     print(
         f"{os.cpu_count()} cores; dedup: {dedup.num_perm} permutations, {dedup.bands} bands, "
         f"threshold {dedup.threshold}, {dedup.shingle_words}-word shingles, "
-        f"lead {dedup.lead_words} words; {2 + 2 * dedup.bands} index keys per original"
+        f"lead {dedup.lead_words} words; {2 + 2 * dedup.bands} index keys per original and up to "
+        f"about {dedup.copy_keys} pieces (one shingle in {dedup.copy_sample})"
     )
     start = time.perf_counter()
     stored, kept = make_stored(max(sizes), dedup, keep, args.workers)

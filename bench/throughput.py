@@ -1,53 +1,63 @@
 """Throughput: the sinorus pipeline over real news pages served on loopback, against a bare
-single-thread trafilatura loop over the same pages.
+single-thread trafilatura loop over the same pages; fixed start-up costs and peak memory apart.
 
-    uv run python bench/throughput.py [--data DIR] [--repeat N] [--flow]
+    uv run python bench/throughput.py [--data DIR] [--repeat N] [--depth D] [--flow]
+                                      [--memory 1000,10000]
 
 The pages are the ScrapingHub article-extraction benchmark (181 real news pages, MIT), read from
-../shared/data/extraction-benchmark by default. They are served by a local HTTP server with an RSS
-feed listing them; the pipeline reads the feed, fetches every page over HTTP, extracts (process
-pool), judges relevance and keywords, and loads each batch into a fresh lake (SQLite catalog and
-Parquet files in a temporary folder), its duplicates decided at commit time against the
-warehouse's own index. `--flow` also times the real Prefect flow, whose fixed cost (a temporary
-API server, ~1 s per flow run) is reported apart. How the lake's costs grow with its size:
-bench/lake.py.
+../shared/data/extraction-benchmark by default, `--repeat` times under distinct paths. A child
+process serves them over HTTP with RSS feeds listing them (a real site costs this machine no
+CPU; a server in this process would also take this process's GIL). The pipeline reads a feed,
+fetches every page, extracts and judges in the warm process pool, and commits each batch into a
+fresh lake (SQLite catalog, Parquet files in a temporary folder), duplicates decided at commit.
+
+Printed: the bare loop's pages/s; the pipeline's, as plain functions (tasks/pipeline.py, no
+Prefect) one batch after another (depth 0) and overlapped (`--depth`, default the pipeline's),
+each with its ratio to the bare loop; the pool's start-up apart. `--flow` also runs `sinorus run`
+over the pages and over an empty feed, with a temporary Prefect server and with an already
+running one (PREFECT_API_URL), to give the fixed cost of a run both ways. `--memory` runs the
+overlapped pipeline over each number of pages in a fresh process and prints its peak resident
+memory (VmHWM) and the pool workers'. How the lake's costs grow with its size: bench/lake.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# The pipeline is imported in main(), not here: extraction workers are spawned processes that
+# The pipeline is imported in functions, not here: extraction workers are spawned processes that
 # re-import this file, and they should not pay for Prefect's import each.
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "extraction-benchmark"
 
 
 def load_pages(data: Path, repeat: int) -> dict[str, bytes]:
-    """Return {path: html bytes} for every benchmark page, `repeat` times under distinct paths."""
+    """Return {path: html bytes} for every benchmark page, `repeat` times under distinct paths
+    (the copies share their bytes: 10,000 pages cost the memory of 181)."""
     files = sorted((data / "html").glob("*.html.gz"))
     if not files:
         sys.exit(f"no pages under {data / 'html'}: pass --data")
-    pages = {}
-    for copy in range(repeat):
-        for file in files:
-            pages[f"/{copy}/{file.name.removesuffix('.html.gz')}.html"] = gzip.decompress(
-                file.read_bytes()
-            )
-    return pages
+    distinct = {
+        file.name.removesuffix(".html.gz"): gzip.decompress(file.read_bytes()) for file in files
+    }
+    return {
+        f"/{copy}/{name}.html": html for copy in range(repeat) for name, html in distinct.items()
+    }
 
 
 def rss(base: str, paths: list[str]) -> bytes:
@@ -64,10 +74,13 @@ def rss(base: str, paths: list[str]) -> bytes:
 
 
 def serve(pages: dict[str, bytes]) -> tuple[ThreadingHTTPServer, str]:
-    """Return a running loopback server for the pages and /feed.xml, and its base URL."""
-    site: dict[str, tuple[bytes, str]] = {
-        p: (b, "text/html; charset=utf-8") for p, b in pages.items()
-    }
+    """Return a running loopback server for the pages, /feed.xml (all of them), /feed-N.xml (the
+    first N) and /empty.xml, and its base URL."""
+    paths = list(pages)
+
+    @cache
+    def feed(n: int) -> bytes:
+        return rss(base, paths[:n])
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -76,8 +89,17 @@ def serve(pages: dict[str, bytes]) -> tuple[ThreadingHTTPServer, str]:
             pass
 
         def do_GET(self) -> None:
-            body, kind = site.get(self.path, (b"missing", "text/plain"))
-            self.send_response(200 if self.path in site else 404)
+            kind = "application/rss+xml"
+            if self.path == "/feed.xml":
+                body = feed(len(paths))
+            elif self.path.startswith("/feed-") and self.path.endswith(".xml"):
+                body = feed(int(self.path[6:-4]))
+            elif self.path == "/empty.xml":
+                body = rss(base, [])
+            else:
+                body, kind = pages.get(self.path), "text/html; charset=utf-8"
+            self.send_response(200 if body is not None else 404)
+            body = body if body is not None else b"missing"
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -86,22 +108,33 @@ def serve(pages: dict[str, bytes]) -> tuple[ThreadingHTTPServer, str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    site["/feed.xml"] = (rss(base, list(pages)), "application/rss+xml")
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, base
 
 
-def write_config(tmp: Path, base: str, catalog: Path) -> Path:
-    """Return a config file reading the bench feed into the lake of `catalog` (data beside it).
+def serve_child(data: Path, repeat: int) -> tuple[subprocess.Popen, str]:
+    """Return a child process serving the pages (see serve) and its base URL."""
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--data", str(data), "--repeat", str(repeat), "--serve"],
+        stdin=subprocess.PIPE,  # the child serves until this closes
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    return child, child.stdout.readline().strip()
+
+
+def write_config(tmp: Path, base: str, catalog: Path, feed: str = "feed.xml") -> Path:
+    """Return a config file reading one bench feed into the lake of `catalog` (data beside it).
 
     Every page comes from one host here, so the per-host politeness of the defaults (2 at a
-    time, 0.5 s apart) would measure the delay, not the pipeline: it is lifted to the global limit.
+    time, 0.5 s apart) would measure the delay, not the pipeline: it is lifted to the global
+    limit; and a run takes every link of the feed, not the default 100.
     """
-    path = tmp / "bench.toml"
+    path = tmp / f"{catalog.stem}.toml"
     path.write_text(
         f'[warehouse]\ncatalog = "{catalog}"\n[fetch]\nallow_private_hosts = true\n'
-        "per_host_concurrency = 8\nper_host_delay_seconds = 0.0\n"
-        f'[[feeds]]\nname = "bench"\nurl = "{base}/feed.xml"\n',
+        "per_host_concurrency = 8\nper_host_delay_seconds = 0.0\nmax_new_per_feed = 100000\n"
+        f'[[feeds]]\nname = "bench"\nurl = "{base}/{feed}"\n',
         encoding="utf-8",
     )
     return path
@@ -117,116 +150,230 @@ def bare_loop(pages: dict[str, bytes], fast: bool, include_comments: bool) -> fl
     return time.perf_counter() - start
 
 
-def pipeline(config: Path) -> tuple[float, dict[str, float], int]:
-    """Return seconds, seconds per stage, and articles stored, for one plain-function pass."""
+def pipeline(config: Path, depth: int) -> tuple[float, dict[str, float], int, int]:
+    """Return seconds, busy seconds per stage, pages fetched and articles stored, for one pass of
+    the plain-function pipeline (feed, plan, then the batches) into a fresh lake."""
     from config import load_settings
+    from sinorus.baseline import load_seeds
     from tasks.assess import judge_batch
     from tasks.extract import extract_pages
     from tasks.feeds import read_feed
     from tasks.fetch import fetch_pages
     from tasks.load import load_batch
     from tasks.location import lake_of
+    from tasks.pipeline import Stages, Steps, load_batches
     from tasks.plan import plan_candidates
     from tasks.urls import batches
-
-    try:
-        from sinorus.baseline import load_seeds
-    except ImportError:  # before the baseline moved out of tasks/seeds.py
-        from tasks.seeds import load_seeds
 
     settings = load_settings(config)
     lake = lake_of(settings)
     load_seeds(lake, settings)  # the baseline, as the flow loads it; not timed
-    stages = dict.fromkeys(["feed", "plan", "fetch", "extract", "assess", "load"], 0.0)
+    busy = dict.fromkeys(["feed+plan", "fetch", "extract", "judge", "commit"], 0.0)
+
+    def timed(stage: str, function):
+        def run(*args):
+            start = time.perf_counter()
+            try:
+                return function(*args)
+            finally:
+                busy[stage] += time.perf_counter() - start
+
+        return run
+
+    f = settings.fetch
+    commit = timed(
+        "commit",
+        lambda judged, _, failed: load_batch(
+            lake, judged, failed, None, f.retry_failed_after_hours, settings.dedup, f.keep_raw_html
+        ),
+    )
+    counts = {"pages": 0, "stored": 0}
+
+    def count(read: int, _failures: list, loaded) -> None:
+        counts["pages"] += read
+        counts["stored"] += loaded.inserted
+
     start = time.perf_counter()
-    mark = start
+    feeds = [read_feed(feed, {}, f) for feed in settings.feeds]
+    candidates = plan_candidates(lake, feeds, "monitor").candidates
+    busy["feed+plan"] = time.perf_counter() - start
+    stages = Stages(
+        fetch=timed("fetch", fetch_pages),
+        extract=timed("extract", extract_pages),
+        judge=timed("judge", judge_batch),
+    )
+    left = load_batches(
+        batches(candidates, f.batch_size),
+        settings,
+        Steps(commit=commit, count=count),
+        stages=stages,
+        depth=depth,
+    )
+    assert not left, f"{len(left)} URLs left"
+    return time.perf_counter() - start, busy, counts["pages"], counts["stored"]
 
-    def lap(stage: str) -> None:
-        nonlocal mark
-        now = time.perf_counter()
-        stages[stage] += now - mark
-        mark = now
 
-    feeds = [read_feed(feed, {}, settings.fetch) for feed in settings.feeds]
-    lap("feed")
-    plan = plan_candidates(lake, feeds, "monitor")
-    candidates = getattr(plan, "candidates", plan)  # a Plan, or (before it) the list itself
-    lap("plan")
-    stored = 0
-    for batch in batches(candidates, settings.fetch.batch_size):
-        fetched, failed = fetch_pages(batch, settings.fetch)
-        lap("fetch")
-        articles, failed_extract = extract_pages(fetched, settings.extract)
-        lap("extract")
-        judged = judge_batch(articles, settings)
-        lap("assess")
-        # The commit decides duplicates against the lake (one join on its dedup_keys), as the
-        # flow's load-batch task does.
-        loaded = load_batch(
-            lake,
-            judged,
-            failed + failed_extract,
-            None,
-            settings.fetch.retry_failed_after_hours,
-            settings.dedup,
-            settings.fetch.keep_raw_html,
+def sinorus_run(config: Path, api_url: str | None) -> tuple[float, dict]:
+    """Return the wall seconds of `sinorus run` in a fresh process (imports included) and its
+    summary; with `api_url` it uses that server, else it starts a temporary one."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
+    start = time.perf_counter()
+    done = subprocess.run(
+        [str(ROOT / ".venv/bin/sinorus"), "run", "--config", str(config), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        sys.exit(f"sinorus run failed:\n{done.stderr[-3000:]}")
+    return seconds, json.loads(done.stdout[done.stdout.index("{") :])
+
+
+def flow_costs(tmp: Path, base: str, n: int) -> None:
+    """Print `sinorus run` over n pages and over an empty feed, with a temporary server and with
+    one already running (started here); Prefect's files in a temporary PREFECT_HOME."""
+    from sinorus.server import free_port, prefect_server
+
+    os.environ["PREFECT_HOME"] = str(tmp / "prefect-home")
+
+    def runs(label: str, api_url: str | None) -> list[float]:
+        # The first run on a fresh PREFECT_HOME also creates Prefect's database: not counted.
+        sinorus_run(write_config(tmp, base, tmp / f"warm-{label}.sqlite", "empty.xml"), api_url)
+        return [
+            sinorus_run(write_config(tmp, base, tmp / f"{name}-{label}.sqlite", feed), api_url)[0]
+            for name, feed in [("empty", "empty.xml"), ("pages", f"feed-{n}.xml")]
+        ]
+
+    costs = {"temporary server": runs("tmp", None)}
+    with prefect_server(free_port()) as api_url:
+        costs["running server"] = runs("srv", api_url)
+    for label, (empty, full) in costs.items():
+        print(
+            f"sinorus run, {label:16}: fixed (empty feed) {empty:5.1f} s; over {n} pages "
+            f"{full:6.1f} s = {n / full:5.1f} pages/s end to end, "
+            f"{n / max(full - empty, 1e-9):5.1f} pages/s without the fixed cost"
         )
-        stored += loaded.inserted
-        lap("load")
-    return time.perf_counter() - start, stages, stored
 
 
-def flow_run(config: Path) -> tuple[float, dict]:
-    """Return seconds for the real Prefect flow (fresh warehouse) and its summary."""
-    from flows.monitor import monitor
+def peak_memory(base: str, n: int, depth: int) -> None:
+    """Print pages/s and peak memory (this process, and the largest pool worker) over n pages."""
+    import multiprocessing
 
-    start = time.perf_counter()
-    summary = monitor(str(config), None)
-    return time.perf_counter() - start, summary
+    with tempfile.TemporaryDirectory() as tmp:
+        config = write_config(Path(tmp), base, Path(tmp) / "mem.sqlite", f"feed-{n}.xml")
+        seconds, _, read, stored = pipeline(config, depth)
+        workers = [_vmhwm(p.pid) for p in multiprocessing.active_children()]
+    print(
+        json.dumps(
+            {
+                "pages": read,
+                "stored": stored,
+                "seconds": round(seconds, 1),
+                "main_mb": _vmhwm(os.getpid()),
+                "worker_mb": max(workers, default=0),
+            }
+        )
+    )
+
+
+def _vmhwm(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) // 1024
+    return 0
 
 
 def main() -> None:
-    """Print pages/s for the pipeline and for the bare loop, and their ratio."""
+    """Print pages/s for the pipeline and for the bare loop, and their ratio; costs apart."""
     import tasks  # noqa: F401  (Prefect's environment first)
-    from config import load_settings
-    from tasks.extract import worker_count
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--repeat", type=int, default=2, help="serve each page this many times")
-    parser.add_argument("--flow", action="store_true", help="also time the real Prefect flow")
+    parser.add_argument("--depth", type=int, default=None, help="queue depth (default: DEPTH)")
+    parser.add_argument("--flow", action="store_true", help="also time `sinorus run` both ways")
+    parser.add_argument("--memory", default="", help="page counts for peak memory: 1000,10000")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--memory-child", help=argparse.SUPPRESS)  # base URL,pages
     args = parser.parse_args()
 
-    pages = load_pages(args.data, args.repeat)
-    server, base = serve(pages)
-    settings = load_settings()
-    n = len(pages)
-    print(
-        f"{n} pages ({n // args.repeat} distinct x {args.repeat}), {os.cpu_count()} cores, "
-        f"{worker_count(settings.extract)} extraction workers"
-    )
+    from config import load_settings
+    from tasks.extract import warm_pool, worker_count
+    from tasks.pipeline import DEPTH
 
-    bare = bare_loop(pages, settings.extract.fast, settings.extract.include_comments)
-    print(f"bare trafilatura loop (1 thread, in memory): {bare:6.1f} s  {n / bare:6.1f} pages/s")
+    depth = DEPTH if args.depth is None else args.depth
+    if args.serve:
+        server, base = serve(load_pages(args.data, args.repeat))
+        print(base, flush=True)
+        sys.stdin.read()
+        return
+    if args.memory_child:
+        base, n = args.memory_child.split(",")
+        return peak_memory(base, int(n), depth)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        config = write_config(Path(tmp), base, Path(tmp) / "bench.sqlite")
-        seconds, stages, stored = pipeline(config)
+    sizes = [int(s) for s in args.memory.split(",") if s]
+    distinct = len(load_pages(args.data, 1))
+    repeat = max([args.repeat, *(-(-s // distinct) for s in sizes)])
+    child, base = serve_child(args.data, repeat)
+    try:
+        pages = load_pages(args.data, args.repeat)
+        settings = load_settings()
+        n = len(pages)
+        workers = worker_count(settings.extract)
         print(
-            f"sinorus pipeline (HTTP + pool + judge + dedup/load): {seconds:6.1f} s  "
-            f"{n / seconds:6.1f} pages/s"
-            f"  ({stored} rows)"
+            f"{n} pages ({distinct} distinct x {args.repeat}), {os.cpu_count()} cores, {workers} workers"
         )
-        print("  per stage: " + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
-        print(f"ratio pipeline / bare: {bare / seconds:.2f}x")
-        if args.flow:
-            config = write_config(Path(tmp), base, Path(tmp) / "flow.sqlite")
-            seconds, summary = flow_run(config)
-            print(
-                f"Prefect flow, end to end (incl. temporary server start): {seconds:6.1f} s  "
-                f"{summary['extracted'] / seconds:6.1f} pages/s"
+        start = time.perf_counter()
+        for future in warm_pool(workers):
+            future.result()
+        print(
+            f"fixed: the process pool's start (once per process): {time.perf_counter() - start:.1f} s"
+        )
+
+        bare = bare_loop(pages, settings.extract.fast, settings.extract.include_comments)
+        print(
+            f"bare trafilatura loop (1 thread, in memory): {bare:6.1f} s  {n / bare:6.1f} pages/s"
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            feed = f"feed-{n}.xml"
+            for label, d in [("one batch after another", 0), (f"overlapped, depth {depth}", depth)]:
+                config = write_config(Path(tmp), base, Path(tmp) / f"d{d}.sqlite", feed)
+                seconds, busy, read, stored = pipeline(config, d)
+                print(
+                    f"pipeline, {label:24}: {seconds:6.1f} s  {read / seconds:6.1f} pages/s  "
+                    f"ratio to bare {bare / seconds * read / n:4.2f}x  ({stored} rows)"
+                )
+                print("  busy per stage: " + ", ".join(f"{k} {v:.1f} s" for k, v in busy.items()))
+            if args.flow:
+                flow_costs(Path(tmp), base, n)
+        for size in sizes:
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--memory-child",
+                    f"{base},{size}",
+                    "--depth",
+                    str(depth),
+                ],
+                capture_output=True,
+                text=True,
             )
-    server.shutdown()
+            if done.returncode:
+                sys.exit(done.stderr[-3000:])
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            print(
+                f"peak memory over {result['pages']:6} pages: this process {result['main_mb']} MB, "
+                f"largest worker {result['worker_mb']} MB ({result['pages'] / result['seconds']:.1f} pages/s)"
+            )
+    finally:
+        child.stdin.close()
+        child.terminate()
+        child.wait()
 
 
 if __name__ == "__main__":

@@ -140,10 +140,15 @@ class Fetch(_Strict):
     batch_size: int = Field(ge=1, le=10_000)
     max_new_per_feed: int = Field(ge=1, le=100_000)
     dns_failures_before_lasting: int = Field(ge=1, le=100)
+    shared_host_limit: StrictBool
 
 
 class Run(_Strict):
     max_seconds: float = Field(gt=0, le=7 * DAY)
+
+
+class Monitor(_Strict):
+    shards: int = Field(ge=1, le=256)
 
 
 class Polling(_Strict):
@@ -205,6 +210,8 @@ class Extract(_Strict):
     fast: StrictBool
     include_comments: StrictBool
     min_text_chars: int = Field(ge=0, le=100_000)
+    # fast mode's text shorter than this gets a second, precise pass (0: never)
+    retry_below_chars: int = Field(default=250, ge=0, le=100_000)
 
 
 class TopicWeights(_Strict):
@@ -216,6 +223,8 @@ class TopicWeights(_Strict):
     max_paragraphs: int = Field(ge=0, le=1000)
     relation: float = Field(ge=0, le=1000)
     max_relation: int = Field(ge=0, le=1000)
+    listing: float = Field(default=2.0, ge=0, le=1000)
+    max_listing: int = Field(default=3, ge=0, le=1000)
 
 
 Terms = dict[str, list[str]]
@@ -228,10 +237,15 @@ def _flatten(terms: Terms) -> tuple[str, ...]:
 class Topic(_Strict):
     threshold: float = Field(ge=0, le=1000)
     min_mentions: int = Field(ge=1, le=1000)
+    min_links: int = Field(default=0, ge=0, le=1000)
     weights: TopicWeights
     china: Terms
     russia: Terms
     relation: Terms
+    pair: Terms = Field(default_factory=dict)
+    clause: Terms = Field(default_factory=dict)
+    coordination: Terms = Field(default_factory=dict)
+    listing: dict[str, Terms] = Field(default_factory=dict)
 
     @field_validator("china", "russia", "relation")
     @classmethod
@@ -255,6 +269,25 @@ class Topic(_Strict):
         """Return the relationship vocabulary of every language."""
         return _flatten(self.relation)
 
+    @property
+    def pair_terms(self) -> tuple[str, ...]:
+        """Return the words standing for both sides at once, of every language."""
+        return _flatten(self.pair)
+
+    @property
+    def clause_terms(self) -> tuple[str, ...]:
+        """Return the words that start a new clause, of every language."""
+        return _flatten(self.clause)
+
+    @property
+    def coordination_terms(self) -> tuple[str, ...]:
+        """Return the words ("and") that start a clause when a side follows, of every language."""
+        return _flatten(self.coordination)
+
+    def listing_terms(self) -> dict[str, tuple[str, ...]]:
+        """Return, for each kind of listing (sport, market, vote, list), its words."""
+        return {kind: _flatten(terms) for kind, terms in sorted(self.listing.items())}
+
 
 class Dedup(_Strict):
     shingle_words: int = Field(ge=1, le=20)
@@ -267,6 +300,11 @@ class Dedup(_Strict):
     title_min_words: int = Field(ge=1, le=100)
     title_window_days: int = Field(ge=0, le=366)
     title_min_similarity: float = Field(ge=0, le=1)
+    copy_sample: int = Field(ge=1, le=1_000)
+    copy_keys: int = Field(ge=1, le=10_000)
+    copy_min_words: int = Field(ge=1, le=100_000)
+    copy_min_shared: int = Field(ge=1, le=10_000)
+    copy_containment: float = Field(gt=0, le=1)
 
     @model_validator(mode="after")
     def _bands_divide_perms(self) -> Dedup:
@@ -291,6 +329,8 @@ class Backfill(_Strict):
     max_feed_pages: int = Field(ge=1, le=100_000)
     max_sitemaps: int = Field(ge=1, le=100_000)
     sitemaps: list[str]
+    workers: int = Field(ge=1, le=256)
+    lease_seconds: float = Field(ge=5, le=DAY)
     gdelt: Gdelt
 
 
@@ -332,6 +372,7 @@ class Settings(_Strict):
     schedule: Schedule
     fetch: Fetch
     run: Run
+    monitor: Monitor
     polling: Polling
     retention: Retention
     trends: Trends

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
 from prefect import flow
 
 from config import load_settings
+from config.settings import Settings
 from flows.baseline import load_baseline
 from flows.batches import Steps, fetch_and_load
 from tasks.backfill.discover import discover_task
+from tasks.backfill.lease import claim_task, leases_task, load_job, reopen_task
+from tasks.backfill.pool import (
+    politeness_share,
+    require_shared_server,
+    start_runs_task,
+    tally_task,
+    wait_for_runs_task,
+)
 from tasks.backfill.queue import (
     finish_job_task,
     load_backfill_batch_task,
@@ -19,12 +30,19 @@ from tasks.backfill.queue import (
     place_in_window_task,
     save_discovery_task,
 )
-from tasks.backfill.window import dry_run_report, job_report, make_job
+from tasks.backfill.window import Job, dry_run_report, job_report, make_job
 from tasks.commit import ensure_commit_limit_task
 from tasks.location import lake_of
 from tasks.progress import Tracker
+from tasks.records import Candidate, utcnow
 from tasks.runs import finish_run_task, record_failure, start_run_task
+from tasks.summary import RunSummary
 from tasks.urls import batches
+from warehouse import Lake
+
+WORKER_DEPLOYMENT = "backfill/worker"
+# How often a worker with nothing to claim looks again while others hold leases.
+IDLE_POLL_SECONDS = 3.0
 
 
 # A run that raises or crashes is marked failed in `runs`, with the reason.
@@ -43,9 +61,15 @@ def backfill(
     dry_run: bool = False,
     config_path: str | None = None,
     db_path: str | None = None,
+    workers: int | None = None,
 ) -> dict:
-    """Return the run summary after filling [since, until] from the source (or, dry, what it lists)."""
+    """Return the run summary after filling [since, until] from the source (or, dry, what it lists).
+
+    With `workers` > 1 (default: `backfill.workers`) the URLs are fetched by that many runs of
+    the `backfill/worker` deployment on the work pool, sharing the job's queue.
+    """
     settings = load_settings(config_path).with_db(db_path)
+    workers = settings.backfill.workers if workers is None else workers
     job = make_job(
         source,
         since,
@@ -56,38 +80,147 @@ def backfill(
     if dry_run:
         return dry_run_report(job, discover_task(settings, job))
 
+    if workers > 1:
+        require_shared_server("a backfill with --workers")
     lake = lake_of(settings)
     ensure_commit_limit_task(lake.commit_limit)
     load_baseline(lake, settings)
     job = open_job_task(lake, job)
+    if workers > 1:
+        notes = _discover(lake, settings, job)
+        return _pooled(lake, job, notes, workers, config_path, db_path)
     summary = start_run_task(lake, "backfill", 2 * settings.run.max_seconds, settings.trends)
-    notes: list[str] = []
-    if not job.discovered:
-        found = discover_task(settings, job)
-        notes = found.notes
-        save_discovery_task(lake, job, found.candidates, notes)
+    notes = _discover(lake, settings, job)
     todo = pending_task(lake, job)
     summary.new_urls = len(todo)
     tracker = Tracker(f"backfill {job.since}..{job.until} from {job.source}", len(todo)).start()
     fetch_and_load(
         batches(todo, settings.fetch.batch_size),
         settings,
-        Steps(
-            place=lambda articles: place_in_window_task(articles, job),
-            commit=lambda judged, rejected, failures: load_backfill_batch_task(
-                lake,
-                job,
-                judged,
-                rejected,
-                failures,
-                summary.run_id,
-                settings.fetch,
-                settings.dedup,
-            ),
-            count=summary.add_batch,
-            done=tracker.advance,
-        ),
+        _steps(lake, job, settings, summary, done=tracker.advance),
     )
 
     summary.backfill = job_report(job, finish_job_task(lake, job), notes)
+    return finish_run_task(lake, summary, []).as_dict()
+
+
+def _steps(
+    lake: Lake,
+    job: Job,
+    settings: Settings,
+    summary: RunSummary,
+    worker: str | None = None,
+    done: Callable[[int], None] | None = None,
+) -> Steps:
+    """Return what a backfill does with each batch: place it in the window, commit it with its
+    queue statuses (only those `worker` still holds, when pooled), count it."""
+    return Steps(
+        place=lambda articles: place_in_window_task(articles, job),
+        commit=lambda judged, rejected, failures: load_backfill_batch_task(
+            lake,
+            job,
+            judged,
+            rejected,
+            failures,
+            summary.run_id,
+            settings.fetch,
+            settings.dedup,
+            worker,
+        ),
+        count=summary.add_batch,
+        failed=summary.add_failed_batch,
+        done=done,
+    )
+
+
+def _discover(lake: Lake, settings: Settings, job: Job) -> list[str]:
+    """Return what the source said while listing, after queueing what it found (once a job)."""
+    if job.discovered:
+        return []
+    found = discover_task(settings, job)
+    save_discovery_task(lake, job, found.candidates, found.notes)
+    return found.notes
+
+
+def _pooled(
+    lake: Lake,
+    job: Job,
+    notes: list[str],
+    workers: int,
+    config_path: str | None,
+    db_path: str | None,
+) -> dict:
+    """Return the summary of a backfill whose queue `workers` runs of `backfill/worker` shared:
+    their counts added up (each recorded its own run), one line per worker, the job's queue."""
+    from prefect.runtime import flow_run
+
+    queued = reopen_task(lake, job)
+    parameters = {
+        "job_id": job.job_id,
+        "config_path": config_path,
+        "db_path": db_path,
+        "workers": workers,
+    }
+    ids = start_runs_task(WORKER_DEPLOYMENT, [parameters] * workers)
+    print(f"{queued} URLs for {workers} workers: flow runs {', '.join(ids)}")
+    states = wait_for_runs_task(ids)
+    tallied = tally_task(lake, states)
+    counts = finish_job_task(lake, job)
+    summary = RunSummary(run_id=(flow_run.id or "").replace("-", ""), flow="backfill")
+    for key, value in tallied["totals"].items():
+        setattr(summary, key, value)
+    summary.new_urls = queued
+    summary.left_urls = counts.get("pending", 0)
+    if not any(state == "Completed" for state in states.values()):
+        summary.error = f"no worker run completed: {', '.join(sorted(set(states.values())))}"
+    summary.conclude()
+    summary.backfill = job_report(job, counts, notes)
+    return {**summary.as_dict(), "workers": tallied["runs"]}
+
+
+def claimed_batches(
+    lake: Lake, job: Job, worker: str, size: int, lease_seconds: float, summary: RunSummary
+) -> Iterator[list[Candidate]]:
+    """Yield batches claimed from the job's queue until none is left nor held by another worker.
+
+    While other workers hold leases on pending URLs this one waits: a lease that runs out (its
+    worker died) makes its batch claimable here.
+    """
+    while True:
+        batch = claim_task(lake, job, worker, size, lease_seconds)
+        if batch:
+            summary.new_urls += len(batch)
+            yield batch
+            continue
+        wait = leases_task(lake, job, worker).wait_seconds(utcnow())
+        if wait is None:
+            return
+        time.sleep(min(wait + 0.2, IDLE_POLL_SECONDS))
+
+
+# One of a pooled backfill's workers: started as the `backfill/worker` deployment, N at a time.
+@flow(
+    name="backfill",
+    log_prints=True,
+    on_failure=[record_failure],
+    on_crashed=[record_failure],
+)
+def backfill_worker(
+    job_id: str, config_path: str | None = None, db_path: str | None = None, workers: int = 1
+) -> dict:
+    """Return this worker's run summary after claiming, fetching and committing batches of the
+    job's queue until it is empty, at its share (1 / `workers`) of each host's pace."""
+    settings = politeness_share(load_settings(config_path).with_db(db_path), workers)
+    lake = lake_of(settings)
+    ensure_commit_limit_task(lake.commit_limit)
+    job = load_job(lake, job_id)
+    summary = start_run_task(lake, "backfill", 2 * settings.run.max_seconds, None)
+    worker = summary.run_id
+    fetch_and_load(
+        claimed_batches(
+            lake, job, worker, settings.fetch.batch_size, settings.backfill.lease_seconds, summary
+        ),
+        settings,
+        _steps(lake, job, settings, summary, worker=worker),
+    )
     return finish_run_task(lake, summary, []).as_dict()

@@ -1,34 +1,29 @@
-"""The batch loop the flows share: fetch, extract, judge, commit, one batch after another.
+"""The batch loop the flows share: fetch, extract, judge, commit, overlapped across batches.
 
 Monitor, backfill and replay differ only in where a batch comes from and how it is committed;
-those parts are handed in (`Steps`), the stages are the same tasks for all. Orchestration only:
-each stage is a task.
+those parts are handed in (`Steps`). Orchestration only: the overlap lives in tasks/pipeline.py,
+and each stage of a batch is one task run.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import logging
+from collections.abc import Iterable
+
+from prefect.exceptions import MissingContextError
+from prefect.logging import get_run_logger
 
 from config.settings import Settings
 from tasks.assess import judge_batch_task
-from tasks.extract import extract_pages_task
+from tasks.extract import extract_pages_task, worker_count
 from tasks.fetch import fetch_pages_task
 from tasks.load import Loaded
-from tasks.records import Article, Assessed, Candidate, Failure, Page
+from tasks.pipeline import DEPTH, Rejected, Stages, Steps, load_batches
+from tasks.records import Article, Candidate, Failure, Page
 
-Rejected = dict[str, tuple[str, str]]  # canonical URL -> (queue status, reason)
+__all__ = ["Rejected", "Steps", "fetch_and_load", "judge_and_commit", "load_pages"]
 
-
-@dataclass(frozen=True, kw_only=True)
-class Steps:
-    """What a flow does with each batch beyond the shared stages."""
-
-    commit: Callable[[list[Assessed], Rejected, list[Failure]], Loaded]
-    count: Callable[[int, list[Failure], Loaded], None]  # pages read, failures, what landed
-    place: Callable[[list[Article]], tuple[list[Article], Rejected]] | None = None
-    done: Callable[[int], None] | None = None  # progress: inputs finished
+TASKS = Stages(fetch=fetch_pages_task, extract=extract_pages_task, judge=judge_batch_task)
 
 
 def judge_and_commit(
@@ -38,7 +33,7 @@ def judge_and_commit(
     rejected: Rejected = {}
     if steps.place is not None:
         articles, rejected = steps.place(articles)
-    judged = judge_batch_task(articles, settings)
+    judged = judge_batch_task(articles, settings, worker_count(settings.extract))
     return steps.commit(judged, rejected, failures)
 
 
@@ -51,21 +46,36 @@ def load_pages(
     steps.count(len(pages), everything, judge_and_commit(articles, everything, settings, steps))
 
 
+def _report(candidates: list[Candidate], error: BaseException) -> None:
+    try:
+        logger = get_run_logger()
+    except MissingContextError:  # called outside a flow run
+        logger = logging.getLogger("sinorus")
+    logger.error(
+        "A batch of %d URLs failed and is left for the next run: %s: %s",
+        len(candidates),
+        type(error).__name__,
+        error,
+        exc_info=error,
+    )
+
+
 def fetch_and_load(
     batches: Iterable[list[Candidate]],
     settings: Settings,
     steps: Steps,
     deadline: float | None = None,
+    depth: int = DEPTH,
 ) -> list[Candidate]:
-    """Return the URLs left when the deadline (a time.monotonic() value) came; fetch each batch
-    of URLs before it, extract, judge and commit it: the monitor's and backfill's loop."""
-    left: list[Candidate] = []
-    for batch in batches:
-        if left or (deadline is not None and time.monotonic() >= deadline):
-            left += batch  # committed batches stay; the rest is the next run's
-            continue
-        pages, failures = fetch_pages_task(batch, settings.fetch)
-        load_pages(pages, failures, settings, steps)
-        if steps.done is not None:
-            steps.done(len(batch))
-    return left
+    """Return the URLs left when the deadline (a time.monotonic() value) came, and those of
+    batches that failed; fetch, extract, judge and commit every batch taken before it (`depth`
+    0: one batch after another): the monitor's and backfill's loop."""
+    return load_batches(
+        batches,
+        settings,
+        steps,
+        stages=TASKS,
+        deadline=deadline,
+        depth=depth,
+        on_error=_report,
+    )

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from config import DEMO_CONFIG
+from sinorus.export_command import export
 from sinorus.feed_commands import feeds_app
 from sinorus.lake_commands import warehouse_app
 from sinorus.options import (
@@ -23,6 +24,7 @@ from sinorus.options import (
 )
 from sinorus.query_commands import print_trends, sql_command, trends
 from sinorus.report import progress_bar, render_rows, render_summary, to_json
+from sinorus.report_command import report
 
 app = typer.Typer(
     help="A news monitor for analysts who follow the relationship between China and Russia.",
@@ -33,6 +35,8 @@ app.add_typer(warehouse_app, name="warehouse")
 app.add_typer(feeds_app, name="feeds")
 app.command("sql")(sql_command)
 app.command()(trends)
+app.command()(report)
+app.command()(export)
 
 NEWSROOM_PORT = 8765  # fixed: config/demo.toml's feed URLs name it
 
@@ -160,6 +164,14 @@ def backfill(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="List only: fetch and store nothing.")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Runs of the backfill/worker deployment that share the job's queue on the work "
+            "pool (PREFECT_API_URL; config default backfill.workers).",
+        ),
+    ] = None,
     config: ConfigOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -170,6 +182,11 @@ def backfill(
     settings = settings_or_exit(config, db)
     try:  # the arguments fail here, before Prefect starts, with a clear message
         make_job(source, since.date(), until.date(), undated or settings.backfill.undated, urls)
+        if (workers or settings.backfill.workers) > 1 and not os.environ.get("PREFECT_API_URL"):
+            raise ValueError(
+                "--workers needs the work pool's Prefect server: set PREFECT_API_URL "
+                "(README: A backfill shared by many workers)"
+            )
     except (ValueError, OSError) as exc:
         errors.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
@@ -182,6 +199,7 @@ def backfill(
         dry_run=dry_run,
         config_path=str(config) if config else None,
         db_path=str(db) if db else None,
+        workers=workers,
     )
 
     def call() -> dict:

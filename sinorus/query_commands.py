@@ -6,6 +6,7 @@ They never create anything: a catalog that is not there is an error that says so
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -62,44 +63,211 @@ def _query(
         raise typer.Exit(1) from None
 
 
+def _query_to_parquet(settings: Settings, query: str, as_of: str | int | None, output: Path) -> int:
+    """Return the rows of a read-only query written to a Parquet file (streamed as Arrow
+    batches: the query is the user's own text, the path never goes into SQL); exits 1 on error."""
+    import duckdb
+
+    from tasks.export import BATCH_ROWS, write_parquet
+
+    lake = lake_or_exit(settings)
+    try:
+        with snapshot_reader(lake, as_of) if as_of is not None else reader(lake) as con:
+            return write_parquet(con.execute(query).to_arrow_reader(BATCH_ROWS), output)
+    except (WarehouseMissing, WarehouseError) as exc:
+        raise fail(str(exc), 1) from None
+    except duckdb.Error as exc:
+        raise fail(str(exc).strip(), 1) from None
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc}", 1) from None
+
+
+def _write_rows(columns: list[str], rows: list[tuple], fmt: str, output: Path) -> None:
+    """Write rows to a file as csv or json, exactly as they print to a pipe; exits 1 on error."""
+    from rich.console import Console
+
+    try:
+        with output.open("w", encoding="utf-8", newline="") as file:
+            render_rows(Console(file=file, soft_wrap=True, no_color=True), columns, rows, fmt)
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc}", 1) from None
+
+
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", help="Write the result to FILE (csv, json or parquet), not the terminal."
+    ),
+]
+
+
 def sql_command(
     query: Annotated[str, typer.Argument(help="The SQL to run (read-only).")],
     config: ConfigOption = None,
     db: DbOption = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, csv, json, or parquet (with --output).")
+    ] = "table",
+    output: OutputOption = None,
     as_of: AsOfOption = None,
 ) -> None:
-    """Run a read-only SQL query on the warehouse and print the result."""
-    if fmt not in ("table", "csv", "json"):
-        errors.print(f"[red]error:[/red] --format must be table, csv or json, not {fmt!r}")
-        raise typer.Exit(2)
+    """Run a read-only SQL query on the warehouse and print the result (or write it to a file)."""
+    if fmt not in ("table", "csv", "json", "parquet"):
+        raise fail(f"--format must be table, csv, json or parquet, not {fmt!r}", 2)
+    if fmt == "parquet" and output is None:
+        raise fail("--format parquet writes a file: give it with --output FILE", 2)
+    if fmt == "table" and output is not None:
+        raise fail("--output writes csv, json or parquet: add --format", 2)
     settings = settings_or_exit(config, db)
+    if fmt == "parquet":
+        written = _query_to_parquet(settings, query, _as_of(as_of), output)
+        errors.print(f"{written} rows written to {output}", highlight=False)
+        return
     columns, rows = _query(settings, query, as_of=_as_of(as_of))
-    render_rows(console, columns, rows, fmt)
+    if output is None:
+        render_rows(console, columns, rows, fmt)
+        return
+    _write_rows(columns, rows, fmt, output)
+    errors.print(f"{len(rows)} rows written to {output}", highlight=False)
 
 
 def print_trends(
-    settings: Settings, days: int, top: int, as_of: str | int | None = None, fmt: str = "table"
+    settings: Settings,
+    days: int,
+    top: int,
+    as_of: str | int | None = None,
+    fmt: str = "table",
+    scope: str = "all",
 ) -> None:
     columns, rows = _query(
-        settings, sql("top_keywords"), {"days": days, "top": top, "scope": "all"}, as_of
+        settings, sql("top_keywords"), {"days": days, "top": top, "scope": scope}, as_of
     )
     title = f"Keyword trends: top {top} keywords a day (stories, mentions, share of the day)"
+    if scope != "all":
+        title += f", scope {scope}"
     if as_of is not None:
         title += f", as of {as_of}"
     render_rows(console, columns, rows, fmt, title=title)
+
+
+def _read_trend(settings: Settings, as_of: str | int | None, share: bool, query: dict):
+    """Return the Trend and its rows (tasks/charts.py); exits 1 when there is no warehouse."""
+    import duckdb
+
+    from tasks.charts import read_trend
+
+    lake = lake_or_exit(settings)
+    try:
+        with snapshot_reader(lake, as_of) if as_of is not None else reader(lake) as con:
+            return read_trend(con, share=share, **query)
+    except (WarehouseMissing, WarehouseError) as exc:
+        raise fail(str(exc), 1) from None
+    except duckdb.Error as exc:
+        raise fail(str(exc).strip(), 1) from None
+
+
+def trend_table(trend, rows: list[dict]) -> tuple[list[str], list[tuple]]:
+    """Return the columns and rows of a series table (periods where a keyword had stories)."""
+    spikes = {(period, keyword): ratio for period, keyword, ratio in trend.spikes}
+    period = "week" if trend.by == "week" else "day"
+    values = ["share_pct", f"{period}_stories"] if trend.share else ["stories", "mentions"]
+    columns = [period, "keyword", *values, "sources", "spike_ratio"]
+    table = []
+    for row in rows:
+        if not row["stories"]:
+            continue
+        label = row["period"]
+        if trend.by == "week":
+            year, week, _ = label.isocalendar()
+            label = f"{year}-W{week:02d}"
+        shown = (
+            [round(100 * row["share"], 1), row["total"]]
+            if trend.share
+            else [row["stories"], row["mentions"]]
+        )
+        ratio = spikes.get((row["period"], row["keyword"]))
+        table.append(
+            (label, row["keyword"], *shown, row["sources"], round(ratio, 1) if ratio else None)
+        )
+    return columns, table
+
+
+def _write_plot(trend, plot: Path) -> None:
+    from tasks.charts import chart_title, trend_chart
+
+    fmt = plot.suffix.lower().lstrip(".")
+    plot.write_bytes(trend_chart(trend, chart_title(trend), fmt))
+    errors.print(f"chart written to {plot}", highlight=False)
+
+
+KeywordOption = Annotated[
+    list[str] | None,
+    typer.Option("--keyword", help="A keyword to show (repeat for more); default: the top ones."),
+]
+DayOption = Annotated[
+    datetime | None, typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD (UTC day).")
+]
 
 
 def trends(
     config: ConfigOption = None,
     db: DbOption = None,
     days: Annotated[int, typer.Option(help="How many days back from the latest story.")] = 30,
-    top: Annotated[int, typer.Option(help="Keywords shown per day.")] = 5,
+    top: Annotated[int, typer.Option(help="Keywords shown per day (or charted).")] = 5,
+    keyword: KeywordOption = None,
+    by: Annotated[str, typer.Option("--by", help="day or week (ISO weeks).")] = "day",
+    since: DayOption = None,
+    until: DayOption = None,
+    share: Annotated[
+        bool, typer.Option("--share", help="Show the share of the period's stories, not counts.")
+    ] = False,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Only this outlet's stories (its feed name).")
+    ] = None,
+    scope: Annotated[
+        str, typer.Option("--scope", help="all (news and the seed corpus) or news.")
+    ] = "all",
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Also draw the chart to FILE.png or FILE.svg.")
+    ] = None,
     as_of: AsOfOption = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
-    """Print the keyword-trend table: per day, the top keywords by stories and mentions."""
+    """Print keyword trends: by default the top keywords of each day; with --keyword, --by, --since,
+    --until, --share, --source or --plot, each keyword's series (spikes marked)."""
     if fmt not in ("table", "csv", "json"):
         raise fail(f"--format must be table, csv or json, not {fmt!r}", 2)
+    if by not in ("day", "week"):
+        raise fail(f"--by must be day or week, not {by!r}", 2)
+    if scope not in ("all", "news"):
+        raise fail(f"--scope must be all or news, not {scope!r}", 2)
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
+        raise fail(f"--plot writes a .png or .svg file, not {plot.name!r}", 2)
+    if since and until and since > until:
+        raise fail(f"--since ({since.date()}) is after --until ({until.date()})", 2)
     settings = settings_or_exit(config, db)
-    print_trends(settings, days, top, _as_of(as_of), fmt)
+    series = keyword or since or until or share or source or plot or by != "day"
+    if not series:
+        print_trends(settings, days, top, _as_of(as_of), fmt, scope)
+        return
+    query = {
+        "scope": scope,
+        "by": by,
+        "since": since.date() if since else None,
+        "until": until.date() if until else None,
+        "days": days,
+        "keywords": keyword or [],
+        "top": top,
+        "source": source,
+    }
+    trend, rows = _read_trend(settings, _as_of(as_of), share, query)
+    shown = {name.lower() for name in trend.series}
+    for name in keyword or []:
+        if name.lower() not in shown:
+            errors.print(f"[yellow]note:[/yellow] no story mentions {name!r}", highlight=False)
+    columns, table = trend_table(trend, rows)
+    from tasks.charts import chart_title
+
+    render_rows(console, columns, table, fmt, title=chart_title(trend))
+    if plot is not None:
+        _write_plot(trend, plot)

@@ -1,4 +1,8 @@
-"""Judge a batch of extracted articles: relevance, keyword mentions, and duplicates."""
+"""Judge a batch of extracted articles: relevance, keyword mentions, and duplicates.
+
+Judging one article (judge_article) lives in tasks/extract_worker.py, which pool workers import
+without Prefect.
+"""
 
 from __future__ import annotations
 
@@ -8,42 +12,31 @@ from prefect import task
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
-from tasks.dedup import DedupIndex, fingerprint
-from tasks.emerging import story_terms
-from tasks.keywords import count_keywords
+from tasks.dedup import DedupIndex
+from tasks.extract import pool_map
+from tasks.extract_worker import judge_article, judge_job
 from tasks.records import Article, Assessed
-from tasks.relevance import judge
+
+__all__ = ["assess_batch", "judge_article", "judge_batch", "judge_batch_task", "match_batch"]
+
+JOBS_PER_WORKER = 4
 
 
-def judge_article(article: Article, settings: Settings) -> Assessed:
-    """Return the article with its relevance, keyword mentions, terms (if relevant) and
-    fingerprint (no duplicate yet)."""
-    relevance = judge(article.title, article.text, settings.topic)
-    return Assessed(
-        article=article,
-        relevance=relevance,
-        terms=(
-            story_terms(article.title, article.text, article.language) if relevance.relevant else ()
-        ),
-        mentions=count_keywords(article.title, article.text, settings.keywords),
-        fingerprint=fingerprint(
-            article.text,
-            article.title,
-            article.candidate.source,
-            article.published_at,
-            settings.dedup,
-        ),
-        duplicate=None,
-    )
-
-
-def judge_batch(articles: list[Article], settings: Settings) -> list[Assessed]:
+def judge_batch(articles: list[Article], settings: Settings, workers: int = 1) -> list[Assessed]:
     """Return the batch's articles judged, in order, duplicates not yet decided.
 
     This is the CPU work of a batch; it needs nothing from the warehouse, so it runs before the
-    commit and outside the writer lock.
+    commit, outside the writer lock, and with `workers` > 1 in the extraction pool.
     """
-    return [judge_article(article, settings) for article in articles]
+    if workers <= 1 or len(articles) <= 1:
+        return [judge_article(article, settings) for article in articles]
+    # A few jobs per worker: enough to even out long and short texts, few enough that the
+    # settings (~9 kB pickled) travel rarely. The HTML stays here: judging does not read it.
+    size = -(-len(articles) // (JOBS_PER_WORKER * workers))
+    chunks = [articles[i : i + size] for i in range(0, len(articles), size)]
+    jobs = [([replace(a, raw_html=None) for a in chunk], settings) for chunk in chunks]
+    judged = [item for done in pool_map(judge_job, jobs, workers) for item in done]
+    return [replace(item, article=article) for item, article in zip(judged, articles, strict=True)]
 
 
 def match_batch(judged: list[Assessed], index: DedupIndex) -> list[Assessed]:

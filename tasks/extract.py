@@ -1,19 +1,26 @@
-"""Extract article text and metadata with trafilatura, over the machine's cores."""
+"""Extract article text and metadata with trafilatura, over the machine's cores.
+
+The process pool is made once per process and kept warm for every batch and run in it (spawning
+its workers costs ~1-2 s); tasks/assess.py judges articles in the same pool.
+"""
 
 from __future__ import annotations
 
 import atexit
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
+from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NONE
 
 from config.settings import Extract
-from tasks.extract_worker import die_with_parent, extract_job
-from tasks.records import Article, Failure, Page, parse_iso
+from tasks.dates import choose_date
+from tasks.extract_worker import die_with_parent, extract_job, ready
+from tasks.records import Article, DateSource, Failure, Page
 
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
@@ -26,9 +33,11 @@ def worker_count(extract: Extract) -> int:
 
 def _executor(workers: int) -> ProcessPoolExecutor:
     global _pool, _pool_size
-    if _pool is None or _pool_size != workers:
+    # A worker killed by the kernel (a page that crashed lxml, the OOM killer) breaks the pool
+    # for good: the next batch gets a new one rather than failing too.
+    if _pool is None or _pool_size != workers or getattr(_pool, "_broken", False):
         if _pool is not None:
-            _pool.shutdown()
+            _pool.shutdown(wait=False, cancel_futures=True)
         # spawn, not fork: the parent runs Prefect's threads, and forking a threaded process can
         # leave a child holding a lock nobody will release.
         _pool = ProcessPoolExecutor(
@@ -38,23 +47,50 @@ def _executor(workers: int) -> ProcessPoolExecutor:
     return _pool
 
 
+def warm_pool(workers: int) -> list[Future]:
+    """Return futures that resolve when each of the pool's workers is up (none for one worker).
+
+    A run calls it before its first fetch, so that the workers' start (importing trafilatura)
+    overlaps the fetch instead of delaying the first extraction.
+    """
+    if workers <= 1:
+        return []
+    pool = _executor(workers)
+    return [pool.submit(ready) for _ in range(workers)]
+
+
+def pool_map(function: Callable[[Any], Any], jobs: Iterable[Any], workers: int) -> list[Any]:
+    """Return [function(job) for job in jobs], run in the warm pool when `workers` > 1."""
+    jobs = list(jobs)
+    if workers <= 1 or len(jobs) <= 1:
+        return [function(job) for job in jobs]
+    # chunksize 1: pages vary 100x in cost, and bigger chunks left a core idle (bench/).
+    return list(_executor(workers).map(function, jobs, chunksize=1))
+
+
 @atexit.register
 def _shutdown_pool() -> None:
     if _pool is not None:
         _pool.shutdown(cancel_futures=True)
 
 
-def _page_date(value: str | None) -> datetime | None:
-    return parse_iso(value)
+def page_date(page: Page, dates: dict) -> tuple[datetime | None, DateSource, dict]:
+    """Return (publication time, date_source, evidence) for a page from its witnesses (the
+    worker's `dates`) and its listing's date."""
+    return choose_date(
+        fetched_at=page.fetched_at,
+        url=dates.get("url"),
+        headline=dates.get("headline"),
+        metadata=dates.get("metadata"),
+        listing=page.candidate.published_at,
+        listing_source=page.candidate.date_source,
+        extensive=dates.get("extensive"),
+    )
 
 
 def to_article(page: Page, fields: dict) -> Article:
-    """Return the article for a page and its extracted fields, dated by page, else by feed."""
-    published = _page_date(fields["date"])
-    date_source = "page"
-    if published is None:
-        published = page.candidate.published_at
-        date_source = page.candidate.date_source if published is not None else "none"
+    """Return the article for a page and its extracted fields, dated by every witness."""
+    published, date_source, _ = page_date(page, fields["dates"])
     return Article(
         candidate=page.candidate,
         url=page.final_url,
@@ -72,13 +108,11 @@ def to_article(page: Page, fields: dict) -> Article:
 
 def extract_pages(pages: list[Page], extract: Extract) -> tuple[list[Article], list[Failure]]:
     """Return the articles extracted from the pages and the pages that gave none."""
-    jobs = [(p.html, p.final_url, extract.fast, extract.include_comments) for p in pages]
-    workers = worker_count(extract)
-    if workers > 1 and len(jobs) > 1:
-        # chunksize 1: pages vary 100x in cost, and bigger chunks left a core idle (bench/).
-        results = list(_executor(workers).map(extract_job, jobs, chunksize=1))
-    else:
-        results = [extract_job(job) for job in jobs]
+    jobs = [
+        (p.html, p.final_url, extract.fast, extract.include_comments, extract.retry_below_chars)
+        for p in pages
+    ]
+    results = pool_map(extract_job, jobs, worker_count(extract))
     articles, failures = [], []
     for page, fields in zip(pages, results, strict=True):
         if isinstance(fields, str):

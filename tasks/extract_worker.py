@@ -1,7 +1,8 @@
-"""The part of extraction that runs in worker processes: trafilatura over one page.
+"""What runs in the pool's worker processes: trafilatura over one page, and judging articles
+(relevance, keyword mentions, story terms, fingerprint).
 
-Kept apart from tasks/extract.py so that a worker process imports trafilatura but not Prefect
-(about 2 s of start-up per worker otherwise).
+Kept apart from tasks/extract.py and tasks/assess.py so that a worker process imports trafilatura
+and the judges but not Prefect (about 2 s of start-up per worker otherwise).
 """
 
 from __future__ import annotations
@@ -9,14 +10,25 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from datetime import timedelta
 
 import py3langid
+from htmldate import find_date
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 
-# htmldate's extensive search guesses a date from any dated link on the page (a "Most read"
-# sidebar will do); a wrong date is worse than none, since the feed entry's date is the fallback.
-DATE_PARAMS = {"extensive_search": False, "original_date": True}
+from config.settings import Settings
+from tasks.dates import headline_date, url_date
+from tasks.dedup import fingerprint
+from tasks.emerging import story_terms
+from tasks.keywords import count_keywords
+from tasks.records import Article, Assessed, utcnow
+from tasks.relevance import judge
+
+# trafilatura's date is the page's metadata witness: header markup before the URL (the URL is a
+# witness of its own), no guessing from dated links (htmldate's extensive search is the last
+# witness, read only when no better one is there). tasks/dates.py chooses among them.
+DATE_PARAMS = {"extensive_search": False, "original_date": True, "deferred_url_extractor": True}
 LANGUAGE_SAMPLE_CHARS = 3000
 
 
@@ -43,12 +55,36 @@ def detect_language(text: str) -> str | None:
     return py3langid.classify(sample)[0]
 
 
-def extract_fields(html: bytes, url: str, fast: bool, include_comments: bool) -> dict | None:
-    """Return trafilatura's text and metadata for one page as a plain dict, or None if no text."""
+def _extract(html: bytes, url: str, fast: bool, include_comments: bool):
+    tree = load_html(html)
+    if tree is None:
+        return None
+    return bare_extraction(
+        tree,
+        url=url,
+        with_metadata=True,
+        fast=fast,
+        include_comments=include_comments,
+        date_extraction_params=DATE_PARAMS,
+    )
+
+
+def _text(document) -> str:
+    return (document.text or "") if document is not None else ""
+
+
+def extract_fields(
+    html: bytes, url: str, fast: bool, include_comments: bool, retry_below: int = 0
+) -> dict | None:
+    """Return trafilatura's text, metadata and date witnesses for one page as a plain dict (the
+    text may be empty: the page still has a date), or None if it is no HTML."""
     tree = load_html(html)
     if tree is None:
         return None
     declared = (tree.get("lang") or tree.get("xml:lang") or "").split("-")[0].strip().lower()
+    # Read before trafilatura, which prunes the tree it is given.
+    latest = utcnow() + timedelta(days=1)
+    url_day, headline_day = url_date(url, latest), headline_date(tree, latest)
     document = bare_extraction(
         tree,
         url=url,
@@ -57,21 +93,67 @@ def extract_fields(html: bytes, url: str, fast: bool, include_comments: bool) ->
         include_comments=include_comments,
         date_extraction_params=DATE_PARAMS,
     )
-    if document is None or not document.text:
-        return None
+    text = _text(document)
+    if fast and len(text) < retry_below:
+        # Fast mode has no fallback: a second, precise pass (trafilatura's readability and
+        # jusText comparison) on a fresh tree, and the longer text is kept.
+        second = _extract(html, url, False, include_comments)
+        if len(_text(second)) > len(text):
+            document, text = second, _text(second)
+    if document is not None:
+        metadata = document.date
+    else:  # no text at all: the page's markup still dates it
+        metadata = find_date(load_html(html), url=url, **DATE_PARAMS)
+    dates = {"url": url_day, "headline": headline_day, "metadata": metadata, "extensive": None}
+    if not any(dates.values()):  # the guess is dear and only ever needed when nothing else is
+        dates["extensive"] = find_date(load_html(html), extensive_search=True, original_date=True)
     return {
-        "text": document.text,
-        "title": document.title,
-        "author": document.author,
-        "sitename": document.sitename,
-        "language": detect_language(document.text) or declared or None,
-        "date": document.date,
+        "text": text,
+        "title": document.title if document is not None else None,
+        "author": document.author if document is not None else None,
+        "sitename": document.sitename if document is not None else None,
+        "language": (detect_language(text) if text else None) or declared or None,
+        "dates": dates,
     }
 
 
-def extract_job(job: tuple[bytes, str, bool, bool]) -> dict | None | str:
+def extract_job(job: tuple[bytes, str, bool, bool, int]) -> dict | None | str:
     """Return extract_fields(*job), or the error message if the extractor raised."""
     try:
         return extract_fields(*job)
     except Exception as exc:  # one bad page must not take the batch down
         return f"extractor error: {type(exc).__name__}: {exc}"
+
+
+def ready() -> bool:
+    """Return True: a job that only makes the pool start a worker."""
+    return True
+
+
+def judge_article(article: Article, settings: Settings) -> Assessed:
+    """Return the article with its relevance, keyword mentions, terms (if relevant) and
+    fingerprint (no duplicate yet)."""
+    relevance = judge(article.title, article.text, settings.topic)
+    return Assessed(
+        article=article,
+        relevance=relevance,
+        terms=(
+            story_terms(article.title, article.text, article.language) if relevance.relevant else ()
+        ),
+        mentions=count_keywords(article.title, article.text, settings.keywords),
+        fingerprint=fingerprint(
+            article.text,
+            article.title,
+            article.candidate.source,
+            article.published_at,
+            settings.dedup,
+        ),
+        duplicate=None,
+    )
+
+
+def judge_job(job: tuple[list[Article], Settings]) -> list[Assessed]:
+    """Return the job's articles judged, in order (a few articles per job: the settings travel
+    with each job)."""
+    articles, settings = job
+    return [judge_article(article, settings) for article in articles]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import replace
 from urllib.parse import urlsplit
 
 import httpcore
+import httpx
 from prefect import task
 from prefect.cache_policies import NONE
 
@@ -24,9 +25,10 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 class HostGate:
     """Politeness per host: a few requests at a time, and a pause between two request starts."""
 
-    def __init__(self, per_host: int, delay: float) -> None:
+    def __init__(self, per_host: int, delay: float, shared: SharedPause | None = None) -> None:
         self.per_host = per_host
         self.delay = delay
+        self.shared = shared
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._next_start: dict[str, float] = {}
@@ -40,8 +42,80 @@ class HostGate:
                 wait = self._next_start.get(host, 0.0) - loop.time()
                 if wait > 0:
                     await asyncio.sleep(wait)
+                if self.shared is not None:
+                    await self.shared.turn(host)
                 self._next_start[host] = loop.time() + self.delay
             yield
+
+
+class SharedPause:
+    """The pause between two request starts to a host, held across every process and machine
+    that shares a Prefect server: one slot of a global concurrency limit `host:<name>` (limit 1,
+    created if missing), taken before a request and given back `delay` seconds after it.
+
+    Its lease is Prefect's shortest (60 s): a process killed while holding a host's slot stalls
+    that host for a minute at most. Per-process pauses (HostGate) still apply on top.
+    """
+
+    LEASE_SECONDS = 60.0
+
+    def __init__(self, client, delay: float) -> None:
+        self.client = client
+        self.delay = delay
+        self._known: set[str] = set()
+        self._releases: set[asyncio.Task] = set()
+
+    async def _ensure(self, name: str) -> None:
+        from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+        from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+
+        if name in self._known:
+            return
+        try:
+            await self.client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            with suppress(ObjectAlreadyExists):  # another process made it meanwhile
+                await self.client.create_global_concurrency_limit(
+                    GlobalConcurrencyLimitCreate(name=name, limit=1)
+                )
+        self._known.add(name)
+
+    async def turn(self, host: str) -> None:
+        """Return once this process may start a request to `host` (its slot is taken)."""
+        name = f"host:{host}"
+        await self._ensure(name)
+        while True:
+            try:
+                response = await self.client.increment_concurrency_slots_with_lease(
+                    names=[name], slots=1, mode="concurrency", lease_duration=self.LEASE_SECONDS
+                )
+                break
+            except httpx.HTTPStatusError as exc:
+                if exc.response.status_code != 423:
+                    raise
+                # Held elsewhere: look again within half the pause (the server's own Retry-After
+                # assumes slots held for seconds); not faster, each refusal is a server write.
+                await asyncio.sleep(max(self.delay / 2, 0.02))
+        release = asyncio.create_task(self._release_after(response.json()["lease_id"]))
+        self._releases.add(release)
+        release.add_done_callback(self._releases.discard)
+
+    async def _release_after(self, lease_id: str) -> None:
+        await asyncio.sleep(self.delay)
+        with suppress(Exception):  # an unreleased slot lapses with its lease
+            await self.client.release_concurrency_slots_with_lease(lease_id)
+
+    async def drain(self) -> None:
+        """Give back every slot still held (after the last request of a batch)."""
+        if self._releases:
+            await asyncio.gather(*self._releases, return_exceptions=True)
+
+
+def shares_pause(fetch: Fetch) -> bool:
+    """Return True if the per-host pause is held across processes (see SharedPause)."""
+    from tasks.commit import shared_server
+
+    return fetch.shared_host_limit and fetch.per_host_delay_seconds > 0 and shared_server()
 
 
 async def _get_politely(client, candidate: Candidate, fetch: Fetch, gate: HostGate, slots):
@@ -94,11 +168,22 @@ async def _fetch_all(
     candidates: list[Candidate], fetch: Fetch, resolver, connector
 ) -> list[Page | Failure]:
     slots = asyncio.Semaphore(fetch.concurrency)
-    gate = HostGate(fetch.per_host_concurrency, fetch.per_host_delay_seconds)
-    async with make_client(fetch, resolver, connector) as client:
-        return await asyncio.gather(
-            *(_fetch_one(client, c, fetch, gate, slots) for c in candidates)
-        )
+    async with AsyncExitStack() as stack:
+        shared = None
+        if shares_pause(fetch):
+            from prefect.client.orchestration import get_client
+
+            prefect = await stack.enter_async_context(get_client())
+            shared = SharedPause(prefect, fetch.per_host_delay_seconds)
+        gate = HostGate(fetch.per_host_concurrency, fetch.per_host_delay_seconds, shared)
+        client = await stack.enter_async_context(make_client(fetch, resolver, connector))
+        try:
+            return await asyncio.gather(
+                *(_fetch_one(client, c, fetch, gate, slots) for c in candidates)
+            )
+        finally:
+            if shared is not None:
+                await shared.drain()
 
 
 def fetch_pages(

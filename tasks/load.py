@@ -21,7 +21,7 @@ from prefect.cache_policies import NONE
 from config.settings import Dedup
 from tasks.assess import match_batch
 from tasks.commit import committing
-from tasks.dedup import build_index, index_keys, to_bytes
+from tasks.dedup import build_index, index_keys, piece_keys, to_bytes
 from tasks.records import Assessed, Failure, utcnow
 from warehouse import Lake, sql
 
@@ -225,8 +225,11 @@ def decide_duplicates(
     One join finds the stored originals that share a key with the batch; only those are read.
     """
     con.register("batch_keys", key_table(judged, dedup))
-    rows = con.execute(sql("dedup_candidates")).fetchall()
+    pieces = piece_keys(item.fingerprint for item in judged)
+    con.register("batch_pieces", pa.table({"key": pa.array(pieces, pa.int64())}))
+    rows = con.execute(sql("dedup_candidates"), {"min_shared": dedup.copy_min_shared}).fetchall()
     con.unregister("batch_keys")
+    con.unregister("batch_pieces")
     return match_batch(judged, build_index(rows, dedup))
 
 

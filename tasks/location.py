@@ -21,12 +21,18 @@ def lake_of(settings: Settings) -> Lake:
 def report_path(settings: Settings) -> Path | None:
     """Return where the monitor writes its HTML report, or None when the config asks for none.
 
-    A relative path is beside the SQLite catalog, so each warehouse keeps its own report.
+    A relative path is beside the SQLite catalog, so each warehouse keeps its own report; with
+    a PostgreSQL catalog, in the lake's data folder when it is a local one, else in the working
+    directory.
     """
     if not settings.report.path:
         return None
     path = Path(settings.report.path).expanduser()
     if path.is_absolute():
         return path
-    catalog = lake_of(settings).catalog_file
-    return (catalog.parent if catalog is not None else Path.cwd()) / path
+    lake = lake_of(settings)
+    if lake.catalog_file is not None:
+        return lake.catalog_file.parent / path
+    if "://" not in lake.data_path:
+        return Path(lake.data_path) / path
+    return Path.cwd() / path

@@ -3,22 +3,25 @@
 Naming both countries is not enough: a markets wrap or a sports page does that in passing. The
 score rewards the two sides appearing together where a story puts its subject — the headline, the
 lead, the same sentence or paragraph — and the vocabulary of a relationship (summit, pipeline,
-yuan settlement, joint exercise …) where they do. Each side must also be named at least
-`min_mentions` times. The evidence behind every score is kept, so an analyst can see why.
+yuan settlement, joint exercise …) in a clause that names both. A sentence that only sets them
+side by side (a match, a market, a vote, a list: tasks/relation.py) costs points instead. An
+article is relevant when the score reaches the threshold, each side is named `min_mentions`
+times, and a relationship term links them at least `min_links` times. The evidence behind every
+score is kept, so an analyst can see why.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 
 from config.settings import Topic
 from tasks.records import Relevance
+from tasks.relation import clauses, found_in, listing_kinds, within
 from tasks.terms import matcher
 
 PARAGRAPH = re.compile(r"[^\n]+")
 # A sentence ends at CJK end punctuation, or at . ! ? followed by a space (so "U.S." does not).
-SENTENCE_END = re.compile(r"[。！？；]|[.!?]+(?=\s)")
+SENTENCE_END = re.compile(r"[。！？；]|[.!?؟]+(?=\s)")
 LEAD_CHARS = 400
 
 
@@ -46,11 +49,6 @@ def spans(body: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     return paragraphs, sentences
 
 
-def _any_within(starts: list[int], span: tuple[int, int]) -> bool:
-    i = bisect_left(starts, span[0])
-    return i < len(starts) and starts[i] < span[1]
-
-
 def judge(title: str | None, text: str, topic: Topic) -> Relevance:
     """Return the relevance of an article, with the score's components and the terms found."""
     weights = topic.weights
@@ -59,50 +57,101 @@ def judge(title: str | None, text: str, topic: Topic) -> Relevance:
     russia = matcher(topic.russia_terms).find(body)
     title_china = matcher(topic.china_terms).find(title or "")
     title_russia = matcher(topic.russia_terms).find(title or "")
+    china_count, russia_count = len(china) + len(title_china), len(russia) + len(title_russia)
+    enough = china_count >= topic.min_mentions and russia_count >= topic.min_mentions
+    # "the two neighbours" stands for both sides, but only in an article that names both enough
+    pair = matcher(topic.pair_terms).find(body) if enough else []
     china_starts, russia_starts = [m.start for m in china], [m.start for m in russia]
+    pair_starts = [m.start for m in pair]
+    side_starts = sorted(china_starts + russia_starts + pair_starts)
+    listing = {kind: matcher(terms).find(body) for kind, terms in topic.listing_terms().items()}
 
     def both(span: tuple[int, int]) -> bool:
-        return _any_within(china_starts, span) and _any_within(russia_starts, span)
+        return within(china_starts, span) and within(russia_starts, span)
 
     paragraphs, sentences = spans(body)
-    joint_sentences = [s for s in sentences if both(s)]
+    joint_sentences, listed = [], []
+    for sentence in sentences:
+        if both(sentence):
+            kinds = listing_kinds(listing, sentence)
+            (listed if kinds else joint_sentences).append((sentence, kinds))
     joint_paragraphs = [p for p in paragraphs if both(p)]
-    joint_starts = [s[0] for s in joint_sentences]
-    relation_hits = [
-        m
-        for m in matcher(topic.relation_terms).find(body)
-        if (i := bisect_left(joint_starts, m.start + 1) - 1) >= 0
-        and m.start < joint_sentences[i][1]
-    ]
+
+    # a relationship term links the sides only in a clause of a sentence that is no listing
+    breaks = matcher(topic.clause_terms).find(body)
+    coordination = matcher(topic.coordination_terms).find(body)
+    relation_found = matcher(topic.relation_terms).find(body)
+    joint = [sentence for sentence, _ in joint_sentences]
+    if pair_starts:
+        joint += [
+            sentence
+            for sentence in sentences
+            if within(pair_starts, sentence)
+            and sentence not in joint
+            and not listing_kinds(listing, sentence)
+        ]
+    links: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    relation_hits, pair_used = [], set()
+    for sentence in sorted(joint):
+        for clause in clauses(body, sentence, breaks, coordination, side_starts):
+            hits = found_in(relation_found, clause)
+            paired = [] if both(clause) else found_in(pair, clause)
+            if hits and (both(clause) or paired):
+                links.append((sentence, clause))
+                relation_hits += hits
+                pair_used |= {m.text.lower() for m in paired}
     # "gas" (en) and "Gas" (de) are one term; inflections of one prefix term count once
     relation = sorted({m.term.lower() for m in relation_hits})
+    listing_found: dict[str, set[str]] = {}
+    for _, kinds in listed:
+        for kind, words in kinds.items():
+            listing_found.setdefault(kind, set()).update(words)
+    title_kinds = listing_kinds(
+        {k: matcher(t).find(title or "") for k, t in topic.listing_terms().items()}, (0, 10**9)
+    )
+    for kind, words in title_kinds.items():
+        listing_found.setdefault(kind, set()).update(words)
+    title_both = bool(title_china and title_russia)
     lead = body.lstrip()
-    lead_offset = len(body) - len(lead)
+    lead_span = (len(body) - len(lead), len(body) - len(lead) + LEAD_CHARS)
+    # a lead that names both only in a listing (the match report's first line) earns nothing
+    lead_listed = any(s[0] < lead_span[1] for s, _ in listed) and not any(
+        s[0] < lead_span[1] for s, _ in joint_sentences
+    )
+    n_listed = len(listed) + (1 if title_both and title_kinds else 0)
     components = {
-        "title": weights.title if title_china and title_russia else 0.0,
-        "lead": weights.lead if both((lead_offset, lead_offset + LEAD_CHARS)) else 0.0,
+        "title": weights.title if title_both and not title_kinds else 0.0,
+        "lead": weights.lead if both(lead_span) and not lead_listed else 0.0,
         "sentences": weights.sentence * min(len(joint_sentences), weights.max_sentences),
         "paragraphs": weights.paragraph * min(len(joint_paragraphs), weights.max_paragraphs),
         "relation": weights.relation * min(len(relation), weights.max_relation),
     }
+    # a listing takes away what the side-by-side mentions earned, never more (no score below 0)
+    components["listing"] = 0.0 - min(
+        weights.listing * min(n_listed, weights.max_listing), sum(components.values())
+    )
     score = round(sum(components.values()), 2)
-    china_count, russia_count = len(china) + len(title_china), len(russia) + len(title_russia)
-    enough = china_count >= topic.min_mentions and russia_count >= topic.min_mentions
+    linked = len(links) >= topic.min_links
     evidence = {
         "components": components,
         "china": sorted({m.text for m in title_china + china}),
         "russia": sorted({m.text for m in title_russia + russia}),
+        "pair": sorted(pair_used),
         "relation": sorted({m.text.lower() for m in relation_hits}),
         "relation_terms": relation,
         "joint_sentences": len(joint_sentences),
         "joint_paragraphs": len(joint_paragraphs),
-        "examples": [body[a:b].strip()[:200] for a, b in joint_sentences[:3]],
+        "links": len(links),
+        "listing": {kind: sorted(words) for kind, words in sorted(listing_found.items())},
+        "listing_sentences": n_listed,
+        "examples": [body[a:b].strip()[:200] for a, b in dict.fromkeys(s for s, _ in links)][:3],
         "min_mentions_met": enough,
+        "min_links_met": linked,
     }
     return Relevance(
         score=score,
         threshold=topic.threshold,
-        relevant=enough and score >= topic.threshold,
+        relevant=enough and linked and score >= topic.threshold,
         china_mentions=china_count,
         russia_mentions=russia_count,
         evidence=evidence,

@@ -8,7 +8,15 @@ from tasks.load import Loaded
 from tasks.records import Failure, FeedResult
 
 # Summary fields that are not columns of `runs`.
-DETAILS = {"flow", "backfill", "replay", "snapshots", "already_stored", "feeds_waiting"}
+DETAILS = {
+    "flow",
+    "backfill",
+    "replay",
+    "snapshots",
+    "already_stored",
+    "feeds_waiting",
+    "batches_committed",
+}
 
 
 @dataclass
@@ -36,6 +44,8 @@ class RunSummary:
     snapshot: int | None = None  # the last snapshot this run's batches committed
     snapshots: list[int] = field(default_factory=list)  # every snapshot this run committed
     error: str | None = None
+    batches_committed: int = 0
+    failed_batches: list[dict] = field(default_factory=list)  # URLs and why: left for next time
     failed_feeds: list[dict] = field(default_factory=list)
     failed_pages: list[dict] = field(default_factory=list)
     duplicate_pages: list[dict] = field(default_factory=list)
@@ -59,6 +69,7 @@ class RunSummary:
 
     def add_batch(self, fetched: int, failures: list[Failure], loaded: Loaded) -> None:
         """Count one committed batch."""
+        self.batches_committed += 1
         assessed = loaded.assessed
         if loaded.snapshot is not None:
             self.snapshot = loaded.snapshot
@@ -115,11 +126,18 @@ class RunSummary:
             else:
                 self.irrelevant += 1
 
+    def add_failed_batch(self, urls: int, error: BaseException) -> None:
+        """Count a batch that could not be judged or written (its URLs are left for later)."""
+        self.failed_batches.append({"urls": urls, "error": f"{type(error).__name__}: {error}"})
+
     def conclude(self) -> str:
         """Return the run's final status: failed (an error, or every checked feed failed),
         completed_partial (URLs left for the next run), else completed."""
         if self.error is None and self.feeds_failed and not self.feeds_ok:
             self.error = f"every feed failed ({self.feeds_failed}): none could be read"
+        if self.error is None and self.failed_batches and not self.batches_committed:
+            first = self.failed_batches[0]["error"]
+            self.error = f"no batch could be written ({len(self.failed_batches)} failed): {first}"
         if self.error is not None:
             self.status = "failed"
         elif self.left_urls:

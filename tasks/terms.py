@@ -2,7 +2,9 @@
 
 A term matches as a whole word (or run of words), in any case. A term ending in `*` matches any
 word it begins (`Росси*` finds России, Россию …), which inflected languages need. Terms in
-Chinese or Japanese script match anywhere, since those scripts do not separate words.
+Chinese or Japanese script match anywhere, since those scripts do not separate words. Arabic
+writes "and", "by", "for" as letters joined to the next word (والصين, لروسيا, بالنفط): a word
+that matches no term is tried again without them.
 
 The text is cut into words once and the words are looked up in dictionaries: a regex alternation
 of dozens of terms, each with its own word-boundary checks, cost ~15 ms per article where this
@@ -17,6 +19,23 @@ from functools import lru_cache
 
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 WORD = re.compile(r"\w+")
+ARABIC = re.compile(r"[\u0600-\u06ff]")
+# Arabic proclitics: a conjunction (و, ف), then a preposition (ب, ل, ك); ل before the article
+# ال drops its alif (للصين = ل + الصين).
+CONJUNCTIONS, PREPOSITIONS = ("و", "ف"), ("ب", "ل", "ك")
+
+
+def arabic_stems(word: str) -> list[str]:
+    """Return the word without its attached conjunction and preposition, longest first."""
+    stems, rest = [], word
+    if rest[:1] in CONJUNCTIONS and len(rest) > 3:
+        rest = rest[1:]
+        stems.append(rest)
+    if rest.startswith("لل") and len(rest) > 4:
+        stems.append("ا" + rest[1:])
+    elif rest[:1] in PREPOSITIONS and len(rest) > 3:
+        stems.append(rest[1:])
+    return stems
 
 
 @dataclass(frozen=True)
@@ -64,6 +83,10 @@ class TermMatcher:
         found, i = [], 0
         while i < len(tokens):
             hit = self._match_at(tokens, i)
+            if hit is None and ARABIC.match(tokens[i][2]):
+                for stem in arabic_stems(tokens[i][2]):
+                    if (hit := self._match_at(tokens, i, stem)) is not None:
+                        break
             if hit is None:
                 i += 1
                 continue
@@ -73,16 +96,19 @@ class TermMatcher:
             i += length
         return found
 
-    def _match_at(self, tokens: list[tuple[int, int, str]], i: int) -> tuple[int, str] | None:
-        word = tokens[i][2]
+    def _match_at(
+        self, tokens: list[tuple[int, int, str]], i: int, first: str | None = None
+    ) -> tuple[int, str] | None:
+        # `first` stands in for the word at i (an Arabic word without its proclitics)
+        word = first or tokens[i][2]
         candidates: list[tuple[int, str]] = []
         for words, _, term in self._by_first.get(word, ()):
-            if tuple(t[2] for t in tokens[i : i + len(words)]) == words:
+            if (word, *(t[2] for t in tokens[i + 1 : i + len(words)])) == words:
                 candidates.append((len(words), term))
                 break
         for words, term in self._prefixes.get(word[:2], ()):
             n = len(words)
-            window = [t[2] for t in tokens[i : i + n]]
+            window = [word] + [t[2] for t in tokens[i + 1 : i + n]]
             if (
                 len(window) == n
                 and window[:-1] == list(words[:-1])

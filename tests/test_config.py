@@ -48,7 +48,9 @@ def test_defaults_load() -> None:
     assert settings.topic.threshold == 6.0
     assert settings.topic.weights.title == 4.0 and settings.topic.weights.max_sentences == 6
     assert set(settings.topic.china) == set(settings.topic.russia) == set(settings.topic.relation)
-    assert set(settings.topic.china) == {"en", "ru", "zh", "de", "fr"}
+    assert set(settings.topic.china) == {
+        "en", "ru", "zh", "uk", "de", "fr", "es", "ja", "ko", "ar"
+    }  # fmt: skip
     assert "Росси*" in settings.topic.russia_terms and "中国" in settings.topic.china_terms
     assert settings.dedup.lead_words == 120
     assert 0 < settings.dedup.containment_threshold <= 1
@@ -103,7 +105,15 @@ def _keys(data: dict, prefix: str = "", leaves: frozenset[str] = frozenset()) ->
 def test_default_file_lists_every_key() -> None:
     """default.toml promises to list every key the program knows: it must match the models."""
     leaves = frozenset(_mappings(Settings))
-    assert leaves == {"topic.china", "topic.russia", "topic.relation"}
+    assert leaves == {
+        "topic.china",
+        "topic.russia",
+        "topic.relation",
+        "topic.pair",
+        "topic.clause",
+        "topic.coordination",
+        "topic.listing",
+    }
     assert _keys(raw_defaults(), leaves=leaves) == _fields(Settings)
 
 

@@ -1,16 +1,20 @@
 """Tests of tasks/dedup.py: the duplicate layers over the seed corpus and variants of it.
 
 The layers, cheapest first: the hash of the normalised text, near-duplicate text (MinHash-LSH over
-the whole text and over its lead, confirmed by Jaccard similarity or by containment), and the same
-source publishing the same title within a few days.
+the whole text and over its lead, confirmed by Jaccard similarity or by containment), short copies
+(sampled shingles, "pieces", confirmed by the share of the copy's pieces in the original), and the
+same source publishing the same title within a few days.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from rensa import RMinHashLSH
 
@@ -22,6 +26,9 @@ from tasks.dedup import (
     containment,
     fingerprint,
     from_bytes,
+    index_keys,
+    piece_ceiling,
+    piece_keys,
     shingles,
     signature,
     stored_fingerprint,
@@ -32,6 +39,7 @@ from tasks.dedup import (
 )
 from tasks.records import Article, Duplicate, Fingerprint
 from tasks.seeds import read_seed_corpus
+from warehouse import sql, writer
 
 SETTINGS = load_settings()
 DEDUP = SETTINGS.dedup
@@ -125,7 +133,7 @@ def match(index: DedupIndex, text: str) -> Duplicate | None:
 
 
 def stored_row(key: str, print_: Fingerprint) -> tuple:
-    """Return the first 7 columns of a dedup_index row holding this fingerprint."""
+    """Return a dedup_candidates row holding this fingerprint (and all its pieces)."""
     published = (
         datetime.combine(print_.published, datetime.min.time()) if print_.published else None
     )
@@ -137,6 +145,7 @@ def stored_row(key: str, print_: Fingerprint) -> tuple:
         print_.shingles,
         print_.title_key,
         published,
+        sorted(print_.pieces),
     )
 
 
@@ -532,3 +541,164 @@ def test_assess_batch_finds_a_truncated_copy_in_the_batch() -> None:
     assert second.duplicate is not None
     assert second.duplicate.of == original.candidate.canonical_url
     assert second.duplicate.method == "containment"
+
+
+# ---- short copies ----
+
+EVAL_CASES = Path(__file__).resolve().parent / "eval" / "duplicates"
+CONTINUE = "Continue reading…"
+
+
+def share_of(text: str, share: float, start: int = 0) -> str:
+    """Return the fewest paragraphs from `start` with `share` of the words (and at least 60)."""
+    paras, total = paragraphs(text), len(words(text))
+    end, running = start, 0
+    while end < len(paras) and (running < share * total or running < 60):
+        running += len(words(paras[end]))
+        end += 1
+    return "\n\n".join(paras[start:end])
+
+
+def first_fifth(text: str) -> str:
+    return share_of(text, 0.2)
+
+
+def middle_fifth(text: str) -> str:
+    return share_of(text, 0.2, start=len(paragraphs(text)) // 2)
+
+
+def teaser(text: str) -> str:
+    return f"{share_of(text, 0.25)}\n\n{CONTINUE}"
+
+
+@pytest.mark.parametrize("cut", [first_fifth, middle_fifth, teaser])
+@pytest.mark.parametrize("seed", SEEDS, ids=SEED_IDS)
+def test_short_copy_is_a_containment_duplicate(seed: Article, cut) -> None:
+    """A fifth of a story, from its start or its middle, or a teaser: found by its pieces."""
+    copy = cut(seed.text)
+    assert 60 <= len(words(copy)) < len(words(seed.text)) * 0.4
+    assert fp(copy).minhash.jaccard(seed_fp(seed).minhash) < 0.5  # far below the threshold
+    found = match(seeded_index(), copy)
+    assert found is not None
+    assert (found.of, found.method) == (seed.candidate.canonical_url, "containment")
+    assert DEDUP.copy_containment <= found.similarity <= 1.0
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=SEED_IDS)
+def test_pieces_are_a_consistent_sample(seed: Article) -> None:
+    """The copy's pieces below the original's ceiling are the original's: the same sample."""
+    original, copy = seed_fp(seed), fp(middle_fifth(seed.text))
+    ceiling = piece_ceiling(original.shingles, DEDUP)
+    mine = {piece for piece in copy.pieces if piece < ceiling}
+    assert len(mine) >= DEDUP.copy_min_shared
+    assert mine <= original.pieces
+    assert all(piece < ceiling for piece in original.pieces)
+    other = fp(middle_fifth(SEEDS[SEEDS.index(seed) - 1].text))
+    assert len(other.pieces & original.pieces) < DEDUP.copy_min_shared
+
+
+def test_pieces_per_text_are_bounded() -> None:
+    """One shingle in copy_sample is a piece; a long text keeps about copy_keys of them."""
+    short = fp(share_of(SEEDS[1].text, 0.3))
+    assert short.shingles / DEDUP.copy_sample / 2 < len(short.pieces) < short.shingles / 3
+    everything = fp("\n\n".join(seed.text for seed in SEEDS) * 3)
+    assert everything.shingles > 20 * DEDUP.copy_keys
+    assert DEDUP.copy_keys / 2 < len(everything.pieces) < DEDUP.copy_keys * 3 / 2
+    # untitled: the text hash, both signatures' bands, the pieces
+    assert len(index_keys(everything, DEDUP)) == 1 + 2 * DEDUP.bands + len(everything.pieces)
+
+
+def test_a_copy_below_copy_min_words_is_not_a_copy() -> None:
+    seed = SEEDS[1]
+    snippet = " ".join(words(seed.text)[300:350])
+    assert len(fp(snippet).pieces & seed_fp(seed).pieces) >= DEDUP.copy_min_shared
+    assert match(seeded_index(), snippet) is None
+    looser = DEDUP.model_copy(update={"copy_min_words": 40})
+    index = DedupIndex(looser)
+    index.add(seed.candidate.canonical_url, fingerprint(seed.text, None, None, None, looser))
+    found = index.match(fingerprint(snippet, None, None, None, looser))
+    assert found is not None and found.of == seed.candidate.canonical_url
+
+
+def test_copy_min_shared_is_required() -> None:
+    seed = SEEDS[3]
+    copy = fp(middle_fifth(seed.text))
+    shared = len(copy.pieces & seed_fp(seed).pieces)
+    strict = DEDUP.model_copy(update={"copy_min_shared": shared + 1})
+    index = DedupIndex(strict)
+    index.add(seed.candidate.canonical_url, seed_fp(seed))
+    assert index.match(copy) is None
+    assert match(seeded_index(), middle_fifth(seed.text)) is not None
+
+
+def sharing_cases() -> list[dict]:
+    """Return the labelled distinct cases that share a wire lead or quotes with a seed."""
+    cases = [tomllib.loads(p.read_text(encoding="utf-8")) for p in EVAL_CASES.glob("*.toml")]
+    return [case for case in cases if "shares" in case]
+
+
+def test_stories_sharing_a_wire_lead_or_quotes_are_not_copies() -> None:
+    cases = sharing_cases()
+    assert len(cases) >= 4
+    index, confirmed = seeded_index(), 0
+    for case in cases:
+        stem = case["shares"].rsplit("seed://", 1)[-1]
+        (seed,) = [s for s in SEEDS if s.candidate.canonical_url.endswith(stem)]
+        text = case["text"]
+        assert shingles(words(text), 5) & shingles(words(seed.text), 5), case["title"]
+        # Some share enough pieces to be candidates: containment is what tells them apart.
+        confirmed += len(fp(text).pieces & seed_fp(seed).pieces) >= DEDUP.copy_min_shared
+        assert match(index, text) is None, case["title"]
+    assert confirmed >= 2
+
+
+def test_stored_rows_carry_the_pieces_shared_with_the_batch() -> None:
+    seed = SEEDS[0]
+    copy = fp(middle_fifth(seed.text))
+    row = stored_row(seed.candidate.canonical_url, seed_fp(seed))
+    shared = sorted(copy.pieces & seed_fp(seed).pieces)
+    _, partial = stored_fingerprint((*row[:7], shared), DEDUP)
+    assert partial.pieces == frozenset(shared)
+    assert build_index([(*row[:7], shared)], DEDUP).match(copy) == seeded_index().match(copy)
+    _, bare = stored_fingerprint(row[:7], DEDUP)  # a row of the query before pieces
+    assert bare.pieces == frozenset()
+    assert build_index([row[:7]], DEDUP).match(copy) is None
+
+
+def test_warehouse_finds_a_short_copy_through_its_pieces(tmp_path: Path) -> None:
+    """Through dedup_keys: a middle fifth shares no band with its original, only pieces."""
+    from sinorus.baseline import load_seeds
+    from tasks.assess import judge_batch
+    from tasks.load import decide_duplicates, key_table
+    from tasks.location import lake_of
+
+    settings = SETTINGS.with_db(tmp_path / "warehouse.sqlite")
+    lake = lake_of(settings)
+    load_seeds(lake, settings)
+    seed = SEEDS[3]
+    copy = replace(
+        seed,
+        candidate=replace(seed.candidate, canonical_url="https://example.com/middle"),
+        text=middle_fifth(seed.text),
+        title="A fifth from the middle",
+    )
+    (judged,) = judge_batch([copy], settings)
+    with writer(lake) as con:
+        (item,) = decide_duplicates(con, [judged], settings.dedup)
+        assert item.duplicate is not None
+        assert (item.duplicate.of, item.duplicate.method) == (
+            seed.candidate.canonical_url,
+            "containment",
+        )
+        # The candidate rule: only pieces join the copy to its original, and enough of them.
+        con.register("batch_keys", key_table([judged], settings.dedup))
+        pieces = piece_keys([judged.fingerprint])
+        con.register("batch_pieces", pa.table({"key": pa.array(pieces, pa.int64())}))
+        candidates = sql("dedup_candidates")
+        shared = len(judged.fingerprint.pieces & seed_fp(seed).pieces)
+        found = con.execute(candidates, {"min_shared": shared}).fetchall()
+        assert [row[0] for row in found] == [seed.candidate.canonical_url]
+        assert set(found[0][7]) == judged.fingerprint.pieces & seed_fp(seed).pieces
+        assert con.execute(candidates, {"min_shared": shared + 1}).fetchall() == []
+        con.execute("rollback")  # a probe: store nothing
+        con.execute("begin transaction")

@@ -283,3 +283,33 @@ def test_declared_language_is_the_fallback() -> None:
     undeclared = html.replace(b' lang="fr-FR"', b"")
     fields = worker_module.extract_fields(undeclared, "http://news.example.com/x.html", True, False)
     assert fields is not None and fields["language"] is None
+
+
+DATED_BRIEF = (
+    b"<html><head><title>Brief</title>"
+    b'<meta property="article:published_time" content="2024-03-05T09:00:00+00:00">'
+    b"</head><body><h1>Brief</h1><p>Moscow and Beijing met.</p></body></html>"
+)
+
+
+def test_a_page_too_short_to_store_still_has_its_date() -> None:
+    fields = worker_module.extract_fields(
+        DATED_BRIEF, "http://news.example.com/x.html", True, False
+    )
+    assert fields is not None and len(fields["text"]) < SETTINGS.extract.min_text_chars
+    assert fields["dates"]["metadata"] == "2024-03-05"
+    articles, failures = extract_pages([fake_page(DATED_BRIEF)], extract_settings())
+    assert (articles, failures[0].reason) == ([], "no article text found")
+
+
+@pytest.mark.parametrize("retry_below", [0, 10**5])
+def test_second_try_keeps_the_longer_text(retry_below: int) -> None:
+    """Fast mode's text is kept unless the precise pass finds more; never less."""
+    html = (ROOT / "newsroom").glob("site/**/*.html").__next__().read_bytes()
+    url = "http://news.example.com/y.html"
+    fast = worker_module.extract_fields(html, url, True, False, 0)
+    tried = worker_module.extract_fields(html, url, True, False, retry_below)
+    precise = worker_module.extract_fields(html, url, False, False, 0)
+    assert len(tried["text"]) == (
+        max(len(fast["text"]), len(precise["text"])) if retry_below else len(fast["text"])
+    )

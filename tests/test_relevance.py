@@ -14,7 +14,7 @@ import pytest
 from config import load_settings
 from tasks.records import Relevance
 from tasks.relevance import LEAD_CHARS, judge
-from tasks.terms import count_terms, find_terms, headline_and_text, matcher
+from tasks.terms import arabic_stems, count_terms, find_terms, headline_and_text, matcher
 
 TOPIC = load_settings().topic  # threshold = 6.0, min_mentions = 2
 WEIGHTS = TOPIC.weights
@@ -159,6 +159,7 @@ def test_score_adds_up_its_components() -> None:
         "sentences": 2.0,  # two sentences name both
         "paragraphs": 0.5,  # one paragraph names both
         "relation": 3.0,  # met, gas, deal
+        "listing": 0.0,  # no sentence only lists the two
     }
     assert result.score == 12.5
     assert isinstance(result.score, float)
@@ -330,19 +331,23 @@ def test_one_side_cannot_carry_the_other() -> None:
     [(1, 4.5, False), (2, 5.5, False), (3, 6.5, True), (4, 7.5, True)],
 )
 def test_threshold(repeats: int, score: float, relevant: bool) -> None:
-    # lead 3 + one sentence each + one paragraph 0.5; "talked" is no relationship term.
+    # lead 3 + one sentence each + one paragraph 0.5; "talked" is no relationship term, so the
+    # link gate is switched off here to see the threshold alone.
     text = " ".join(["Beijing and Moscow talked."] * repeats)
-    result = judge(None, text, TOPIC)
+    result = judge(None, text, TOPIC.model_copy(update={"min_links": 0}))
     assert result.score == score
     assert result.threshold == TOPIC.threshold
     assert result.relevant is relevant
+    # with the default gate, naming both without a relationship term is never enough
+    assert judge(None, text, TOPIC).relevant is False
+    assert judge(None, text, TOPIC).evidence["min_links_met"] is False
 
 
 def test_threshold_and_min_mentions_settings() -> None:
-    text = "China and Russia. Beijing and Moscow. Xi and Putin."
+    text = "China and Russia met. Beijing and Moscow. Xi and Putin."
     strict = TOPIC.model_copy(update={"min_mentions": 5})
     high = TOPIC.model_copy(update={"threshold": 100.0})
-    lenient = TOPIC.model_copy(update={"min_mentions": 1, "threshold": 0.0})
+    lenient = TOPIC.model_copy(update={"min_mentions": 1, "threshold": 0.0, "min_links": 0})
     assert judge(None, text, TOPIC).relevant is True
     assert judge(None, text, strict).relevant is False
     assert judge(None, text, high).relevant is False
@@ -390,12 +395,24 @@ def test_evidence() -> None:
         "russia",
         "relation",
         "relation_terms",
+        "pair",
         "joint_sentences",
         "joint_paragraphs",
+        "links",
+        "listing",
+        "listing_sentences",
         "examples",
         "min_mentions_met",
+        "min_links_met",
     }
-    assert set(evidence["components"]) == {"title", "lead", "sentences", "paragraphs", "relation"}
+    assert set(evidence["components"]) == {
+        "title",
+        "lead",
+        "sentences",
+        "paragraphs",
+        "relation",
+        "listing",
+    }
     assert sum(evidence["components"].values()) == result.score
     # the terms as written, each once, sorted
     assert evidence["china"] == ["Chine", "Pékin", "Xi", "Xi Jinping", "chinois"]
@@ -403,16 +420,20 @@ def test_evidence() -> None:
     assert evidence["relation"] == sorted(evidence["relation"])
     assert {"entretiens", "gaz", "commerce", "accord"} <= set(evidence["relation"])
     assert (evidence["joint_sentences"], evidence["joint_paragraphs"]) == (3, 2)
+    # the examples are the sentences where a relationship term links both sides ("a rencontré"
+    # is no relation term: the first sentence names both but links nothing)
     assert evidence["examples"][0] == (
-        "Le président chinois Xi Jinping a rencontré Vladimir Poutine au Kremlin, à Moscou."
+        "Les entretiens ont porté sur le gaz, le commerce et le partenariat entre la Chine et la "
+        "Russie."
     )
+    assert evidence["links"] == 2
     assert evidence["min_mentions_met"] is True
     # It goes to the warehouse as JSON.
     assert json.loads(json.dumps(evidence, ensure_ascii=False)) == evidence
 
 
 def test_evidence_examples_are_few_and_short() -> None:
-    long_sentence = "China and Russia " + "discussed many things " * 20 + "at length."
+    long_sentence = "China and Russia held talks on " + "many things " * 20 + "at length."
     text = " ".join([long_sentence] * 5)
     examples = judge(None, text, TOPIC).evidence["examples"]
     assert len(examples) == 3
@@ -457,3 +478,187 @@ def test_inflected_forms_of_one_relation_term_count_once() -> None:
 )
 def test_relation_prefixes_do_not_match_unrelated_words(word: str) -> None:
     assert find_terms(word, TOPIC.relation_terms) == []
+
+
+# ---- relationship, not co-occurrence (issue 12) ----
+
+
+def linked(text: str, title: str | None = None) -> Relevance:
+    return judge(title, text, TOPIC)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "word"),
+    [
+        (
+            "China beat Russia 3-0 in the volleyball semi-final. China and Russia met again.",
+            "sport",
+            "beat",
+        ),
+        (
+            "Oil prices rose as Russia cut output and China imported more oil. China, Russia.",
+            "market",
+            "prices",
+        ),
+        (
+            "China and Russia abstained in the vote on the resolution. China and Russia talks.",
+            "vote",
+            "abstained",
+        ),
+        (
+            "Countries including China and Russia raised trade barriers. China and Russia.",
+            "list",
+            "countries including",
+        ),
+    ],
+)
+def test_listing_sentences_link_nothing_and_are_named(text: str, kind: str, word: str) -> None:
+    result = linked(text)
+    assert result.evidence["listing"][kind] == [word] or word in result.evidence["listing"][kind]
+    assert result.evidence["listing_sentences"] == 1
+    assert result.evidence["components"]["listing"] < 0
+    # the listing sentence carries a relation term, but only the other sentence may link
+    assert result.evidence["links"] == (1 if "met" in text or "talks" in text else 0)
+
+
+def test_a_listing_costs_points_but_never_drives_the_score_below_zero() -> None:
+    text = "China beat Russia in the final. Russia beat China in the semi-final."
+    result = linked(text, title="China beat Russia in volleyball final")
+    assert result.evidence["listing_sentences"] == 3  # two sentences and the headline
+    assert result.evidence["components"]["title"] == 0.0
+    assert result.score == 0.0 and result.relevant is False
+    assert round(sum(result.evidence["components"].values()), 2) == result.score
+
+
+@pytest.mark.parametrize(
+    ("text", "links"),
+    [
+        # one clause naming both, with a relationship term: a link
+        ("Russia and China signed a trade deal.", 1),
+        ("Russian President Vladimir Putin and Chinese leader Xi Jinping signed a gas deal.", 1),
+        ("Trade between Russia and China rose to a record.", 1),
+        # a break word starts a new clause: each side in its own clause, no link
+        ("Russia sold more wheat to Egypt, while China bought Australian barley and oil.", 0),
+        ("Russia cut its gas exports, but China raised its imports from Qatar.", 0),
+        # "and" after a clause that already says something starts a new one
+        ("Russia's wheat exports to Egypt surged and China's imports of barley fell.", 0),
+        # in other languages too
+        ("Россия продаёт нефть Индии, а Китай покупает газ в Катаре.", 0),
+        ("Россия и Китай подписали соглашение о поставках газа.", 1),
+        ("俄罗斯向埃及出口小麦，而中国从澳大利亚进口大麦。", 0),
+    ],
+)
+def test_a_relation_term_links_the_sides_only_within_one_clause(text: str, links: int) -> None:
+    assert linked(text).evidence["links"] == links
+
+
+def test_pair_words_stand_for_both_sides_once_both_are_named_enough() -> None:
+    text = (
+        "China is building a railway. Russia watches closely.\n"
+        "The two neighbours signed a pipeline agreement on Monday.\n"
+        "Beijing and Moscow did not say more."
+    )
+    result = linked(text)
+    assert result.evidence["pair"] == ["the two neighbours"]
+    assert result.evidence["links"] == 1
+    assert {"pipeline", "agreement"} <= set(result.evidence["relation_terms"])
+    # Russia named once: the pair word links nothing
+    once = (
+        "China is building a railway. Moscow watches.\nThe two neighbours signed a pipeline deal."
+    )
+    assert linked(once).evidence["pair"] == [] and linked(once).evidence["links"] == 0
+
+
+def test_historical_and_institutional_names_count() -> None:
+    text = (
+        "In 1960 Khrushchev recalled the Soviet advisers from Mao's China, and the Sino-Soviet "
+        "split began. The PLA and the Soviet Union clashed on the border in 1969; Zhongnanhai and "
+        "the Kremlin restored relations in 1989."
+    )
+    result = linked(text)
+    assert {"Mao", "China", "PLA", "Zhongnanhai", "Sino"} <= set(result.evidence["china"])
+    assert {"Khrushchev", "Soviet", "Soviet Union", "Kremlin"} <= set(result.evidence["russia"])
+    assert result.evidence["links"] >= 2 and result.relevant is True
+
+
+TEN_LANGUAGES = ("en", "ru", "zh", "uk", "de", "fr", "es", "ja", "ko", "ar")
+
+
+def test_ten_languages_have_terms_for_both_sides_and_the_relation() -> None:
+    for language in TEN_LANGUAGES:
+        assert TOPIC.china[language] and TOPIC.russia[language], language
+        assert TOPIC.relation[language] and TOPIC.pair[language], language
+        for kind in ("sport", "market", "vote", "list"):
+            assert TOPIC.listing[kind][language], (kind, language)
+
+
+MORE_MEETINGS = {
+    "uk": (
+        "Путін і Сі Цзіньпін провели переговори в Пекіні",
+        "Президент Росії Путін зустрівся з лідером КНР Сі Цзіньпіном у Пекіні. Сторони обговорили "
+        "постачання газу до Китаю.\nПекін і Москва підписали угоду про співпрацю.",
+    ),
+    "es": (
+        "Xi y Putin se reúnen en Moscú",
+        "El presidente chino Xi Jinping se reunió con Vladímir Putin en el Kremlin. Las "
+        "conversaciones entre China y Rusia trataron del gas y del comercio.\nPekín y Moscú "
+        "firmaron un acuerdo de cooperación.",
+    ),
+    "ja": (
+        "習近平氏とプーチン氏がモスクワで会談",
+        "中国の習近平国家主席はモスクワでロシアのプーチン大統領と会談した。両首脳は天然ガスと貿易の"
+        "協力で合意した。\n中露は協定に署名した。",
+    ),
+    "ko": (
+        "시진핑-푸틴 모스크바서 정상회담",
+        "시진핑 중국 국가주석과 푸틴 러시아 대통령이 모스크바에서 정상회담을 했다. 중국과 러시아는 "
+        "가스관 협력에 합의했다.\n양국은 무역 협정에 서명했다.",
+    ),
+    "ar": (
+        "محادثات بين الصين وروسيا في موسكو",
+        "عقد الرئيس الصيني شي جين بينغ محادثات مع الرئيس الروسي بوتين في الكرملين. واتفقت الصين "
+        "وروسيا على التعاون في الغاز.\nووقعت بكين وموسكو اتفاقية للتجارة.",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", list(MORE_MEETINGS))
+def test_meetings_in_the_new_languages_are_relevant(language: str) -> None:
+    title, text = MORE_MEETINGS[language]
+    result = judge(title, text, TOPIC)
+    assert result.evidence["components"]["title"] == WEIGHTS.title
+    assert result.evidence["links"] >= 2
+    assert result.relevant is True
+
+
+def test_korean_terms_match_with_their_particles() -> None:
+    """Korean separates words but attaches particles: prefix terms (중국*) find 중국과, 중국은."""
+    assert find_terms("중국과 러시아는 중국의", TOPIC.china_terms) == ["중국과", "중국의"]
+    assert find_terms("중국과 러시아는", TOPIC.russia_terms) == ["러시아는"]
+    assert find_terms("양국은 양측이", TOPIC.pair_terms) == ["양국은", "양측이"]
+    # 관계 (relations) is listed by its inflected forms: 관계자 ("an official") is no relation
+    assert find_terms("관계를 관계자", TOPIC.relation_terms) == ["관계를"]
+
+
+@pytest.mark.parametrize(
+    ("word", "stems"),
+    [
+        ("والصين", ["الصين"]),  # and + China
+        ("للصين", ["الصين"]),  # for + the: the alif of the article drops
+        ("ولروسيا", ["لروسيا", "روسيا"]),  # and + for + Russia
+        ("بالنفط", ["النفط"]),  # by + the oil
+        ("وزير", ["زير"]),  # a word that starts with و loses it too, but only if nothing matched
+        ("بكين", ["كين"]),
+    ],
+)
+def test_arabic_stems(word: str, stems: list[str]) -> None:
+    assert arabic_stems(word) == stems
+
+
+def test_arabic_terms_match_with_attached_conjunctions_and_prepositions() -> None:
+    text = "وقعت الصين وروسيا اتفاقا للصين ولروسيا بالنفط، وزير بكين"
+    assert find_terms(text, TOPIC.china_terms) == ["الصين", "للصين", "بكين"]
+    assert find_terms(text, TOPIC.russia_terms) == ["وروسيا", "ولروسيا"]
+    # Beijing (بكين) starts with ب: a word is stripped only when it matches no term whole
+    assert find_terms("بكين", ("كين",)) == ["بكين"]
+    assert [m.term for m in matcher(("كين", "بكين")).find("بكين")] == ["بكين"]

@@ -36,6 +36,10 @@ QUEUE = pa.schema(
         ("status", pa.string()),
         ("reason", pa.string()),
         ("updated_at", pa.timestamp("us")),
+        # Discovered entries are nobody's yet: a worker's claim sets these (tasks/backfill/lease.py).
+        ("claimed_by", pa.string()),
+        ("claim_id", pa.string()),
+        ("lease_until", pa.timestamp("us")),
     ]
 )
 STATUS = pa.schema(
@@ -108,11 +112,9 @@ def save_discovery(lake: Lake, job: Job, candidates: list[Candidate], notes: lis
     return queued
 
 
-def pending(lake: Lake, job: Job) -> list[Candidate]:
-    """Return the job's URLs still to fetch, after marking those already stored as known."""
-    with committing(lake, "backfill pending", None) as con:
-        con.execute(sql("mark_known"), {"job_id": job.job_id, "now": utcnow()})
-        rows = con.execute(sql("backfill_pending"), {"job_id": job.job_id}).fetchall()
+def queued_candidates(rows: list[tuple]) -> list[Candidate]:
+    """Return queue rows (canonical_url, url, source, title, published_at, date_source, seen_at)
+    as the candidates to fetch."""
     return [
         Candidate(
             canonical_url=canonical,
@@ -126,6 +128,14 @@ def pending(lake: Lake, job: Job) -> list[Candidate]:
         )
         for canonical, url, source, title, published, date_source, seen in rows
     ]
+
+
+def pending(lake: Lake, job: Job) -> list[Candidate]:
+    """Return the job's URLs still to fetch, after marking those already stored as known."""
+    with committing(lake, "backfill pending", None) as con:
+        con.execute(sql("mark_known"), {"job_id": job.job_id, "now": utcnow()})
+        rows = con.execute(sql("backfill_pending"), {"job_id": job.job_id}).fetchall()
+    return queued_candidates(rows)
 
 
 def _statuses(
@@ -170,8 +180,12 @@ def load_backfill_batch(
     run_id: str,
     fetch: Fetch,
     dedup: Dedup,
+    worker: str | None = None,
 ) -> Loaded:
-    """Return what the batch commit did; its articles and queue statuses land in one snapshot."""
+    """Return what the batch commit did; its articles and queue statuses land in one snapshot.
+
+    A `worker`'s batch (lease.py) records the statuses of the entries it still holds only.
+    """
     with committing(lake, "backfill batch", run_id, batch=True) as con:
         loaded = write_batch(
             con,
@@ -184,7 +198,13 @@ def load_backfill_batch(
             fetch.dns_failures_before_lasting,
         )
         con.register("batch_status", _statuses(loaded, rejected, failures))
-        con.execute(sql("set_queue_status"), {"job_id": job.job_id, "now": utcnow()})
+        if worker is None:
+            con.execute(sql("set_queue_status"), {"job_id": job.job_id, "now": utcnow()})
+        else:
+            con.execute(
+                sql("backfill_set_claimed_status"),
+                {"job_id": job.job_id, "worker": worker, "now": utcnow()},
+            )
     loaded.snapshot = con.snapshot
     return loaded
 

@@ -25,9 +25,15 @@ WORD = re.compile(r"\w+")
 WRITTEN = "written for sinorus (sample content, not real news)"
 
 LABELS = {"relevant", "irrelevant"}
-KINDS = {"positive", "china-only", "russia-only", "passing", "unrelated"}
-LANGUAGES = {"en", "ru", "zh", "de", "fr"}
+# sport, market, un-vote, listing: both sides named side by side only (issue 12's hard negatives)
+KINDS = {
+    "positive", "china-only", "russia-only", "passing", "unrelated",
+    "sport", "market", "un-vote", "listing",
+}  # fmt: skip
+LANGUAGES = {"en", "ru", "zh", "uk", "de", "fr", "es", "ja", "ko", "ar"}
 HEADER_KEYS = ("label", "kind", "language", "source", "title")
+# the harder set of issue 12 says why each case is labelled so, and whether it was held out
+SPLITS = {"dev", "held-out"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,8 @@ class RelevanceFixture:
     source: str
     title: str
     text: str
+    why: str = ""
+    split: str = ""
 
 
 def read_relevance_fixture(path: Path) -> RelevanceFixture:
@@ -56,7 +64,17 @@ def read_relevance_fixture(path: Path) -> RelevanceFixture:
     missing = [k for k in HEADER_KEYS if not fields.get(k)]
     if missing:
         raise ValueError(f"missing header fields: {missing}")
-    fixture = RelevanceFixture(path.stem, *(fields[k] for k in HEADER_KEYS), text.strip())
+    fixture = RelevanceFixture(
+        path.stem,
+        *(fields[k] for k in HEADER_KEYS),
+        text.strip(),
+        fields.get("why", ""),
+        fields.get("split", ""),
+    )
+    if fixture.split and fixture.split not in SPLITS:
+        raise ValueError(f"unknown split: {fixture.split}")
+    if fixture.split and not fixture.why:
+        raise ValueError("a case of the harder set needs `why`")
     if (
         fixture.label not in LABELS
         or fixture.kind not in KINDS
@@ -116,6 +134,19 @@ def main(argv: list[str]) -> int:
         if shared > 2:
             problems.append(f"{fid}: shares {shared} 8-word runs with the seeds")
 
+    def shares_with_seed(d: dict) -> None:
+        # A hard distinct case declares the passage it shares (a wire lead, quotes): it must
+        # share some, and still be mostly its own text (a third at most lies in the seed).
+        stem = d["shares"].rsplit("seed://", 1)[-1]
+        if stem not in seed_texts:
+            problems.append(f"{d['id']}: shares = {d['shares']!r} names no seed")
+            return
+        own = shingles(d["text"])
+        inside = len(own & seed_sh[stem]) / len(own)
+        if not 0 < inside <= 1 / 3:
+            problems.append(f"{d['id']}: {inside:.0%} of its shingles lie in {stem}")
+        print(f"  {d['id']}: {inside:.0%} of its shingles lie in seed {stem}")
+
     # relevance
     rel = []
     for path in sorted((HERE / "relevance").glob("*.txt")):
@@ -149,6 +180,13 @@ def main(argv: list[str]) -> int:
         for f in rel
     )
     print("  by origin:", dict(origin))
+    print("  by split:", dict(Counter(f.split or "original" for f in rel)))
+    harder = [f for f in rel if f.split]
+    for lang in sorted({f.language for f in harder}):
+        mine = [f for f in harder if f.language == lang]
+        labels = {f.label for f in mine}
+        if len(mine) < 5 or labels != LABELS:
+            problems.append(f"harder set, {lang}: {len(mine)} cases, labels {sorted(labels)}")
 
     # duplicates
     dups = []
@@ -171,7 +209,10 @@ def main(argv: list[str]) -> int:
         else:
             if WRITTEN not in d.get("note", ""):
                 problems.append(f"{d['id']}: distinct fixture without the sample-content note")
-            copies_seed(d["id"], d["text"])
+            if "shares" in d:
+                shares_with_seed(d)
+            else:
+                copies_seed(d["id"], d["text"])
     distinct = [d for d in dups if d["expect"] == "distinct"]
     worst = max(
         (

@@ -2,7 +2,7 @@
 
 Run it from anywhere:  python tests/eval/make_duplicates.py
 
-For each seed article (warehouse/seeds/*.txt, text only) it writes eight fixtures, each
+For each seed article (warehouse/seeds/*.txt, text only) it writes twelve fixtures, each
 `expect = "duplicate"` of `seed://<stem>`:
 
   a. chrome          the seed wrapped in a full HTML page (nav, cookie banner, related links,
@@ -14,6 +14,10 @@ For each seed article (warehouse/seeds/*.txt, text only) it writes eight fixture
   f. boilerplate     3-5 "Read more" / "Subscribe" / "Advertisement" / "Related" lines spliced in
   g. syndicated      the same text on another domain, URL with tracking parameters, other source
   h. combined        other headline + "Read more" lines + last substantial paragraph cut
+  i. fifth_first     cut to its first fifth (>= 60 words) at a paragraph boundary
+  j. quarter_continue its first quarter and a "Continue reading…" line (a teaser)
+  k. fifth_middle    a fifth (>= 60 words) from the middle, without the headline
+  l. fifth_chrome    the first fifth and a "Continue reading…" link in page chrome, extracted again
 
 There is no randomness: every choice below is either written out or computed from the text, so
 the output is the same on every run. The script deletes and rewrites only the files it generates
@@ -197,7 +201,14 @@ VARIANT_HOSTS = {
     "truncated_half": "mobile-news.example",
     "boilerplate": "daily-aggregator.example",
     "combined": "frontpage-news.example",
+    "fifth_first": "headline-digest.example",
+    "quarter_continue": "teaser-wire.example",
+    "fifth_middle": "quote-board.example",
+    "fifth_chrome": "snippet-daily.example",
 }
+# Short copies: at least a fifth of the seed and at least this many words (the issue's floor).
+SHORT_MIN_WORDS = 60
+CONTINUE = "Continue reading…"
 
 
 def words(text: str) -> list[str]:
@@ -523,6 +534,89 @@ def variants(stem: str, text: str, published: dt.date) -> dict[str, dict]:
         cfg["headline_h"],
         published,
         join(combined),
+    )
+    out.update(short_copies(stem, text, published))
+    return out
+
+
+def share_boundary(paras: list[str], start: int, share: float) -> int:
+    """End (exclusive) of the fewest paragraphs from `start` holding at least `share` of the
+    article's words, and at least SHORT_MIN_WORDS."""
+    total = len(words(join(paras)))
+    end, running = start, 0
+    while end < len(paras) and (running < share * total or running < SHORT_MIN_WORDS):
+        running += len(words(paras[end]))
+        end += 1
+    return end
+
+
+def short_copies(stem: str, text: str, published: dt.date) -> dict[str, dict]:
+    """Return the four short copies of one seed: a fifth or a quarter of it, from the start or the
+    middle, bare or in page chrome."""
+    cfg = PER_SEED[stem[:3]]
+    of = f"seed://{stem}"
+    paras = paragraphs(text)
+    title = paras[0].splitlines()[0].strip()
+    slug = cfg["site"][2].rsplit("/", 1)[-1]
+    total = len(words(text))
+
+    def url(variant: str) -> str:
+        return f"https://{VARIANT_HOSTS[variant]}/{slug}"
+
+    def share(part: list[str]) -> str:
+        kept = len(words(join(part)))
+        return f"{kept} of {total} words, {kept / total:.0%}"
+
+    out: dict[str, dict] = {}
+    fifth = paras[: share_boundary(paras, 0, 0.2)]
+    out["fifth_first"] = fixture(
+        of,
+        f"cut to its first fifth at a paragraph boundary ({share(fifth)})",
+        "Headline Digest",
+        url("fifth_first"),
+        title,
+        published,
+        join(fifth),
+    )
+    quarter = paras[: share_boundary(paras, 0, 0.25)]
+    out["quarter_continue"] = fixture(
+        of,
+        f"a teaser: its first quarter ({share(quarter)}) and a 'Continue reading' line",
+        "Teaser Wire",
+        url("quarter_continue"),
+        title,
+        published,
+        join([*quarter, CONTINUE]),
+    )
+    start = max(1, len(paras) // 2 - 1)
+    middle = paras[start : share_boundary(paras, start, 0.2)]
+    out["fifth_middle"] = fixture(
+        of,
+        f"a fifth from the middle: paragraphs {start} to {start + len(middle) - 1}, no headline "
+        f"({share(middle)})",
+        "Quote Board",
+        url("fifth_middle"),
+        title,
+        published,
+        join(middle),
+    )
+    # A teaser page: the first fifth (without the headline, which the page's <h1> carries) in
+    # another site's chrome, with a link to the rest, extracted as the pipeline would.
+    name, host, path = cfg["site"]
+    page = chrome_page(
+        title, [*fifth[1:], f"[{CONTINUE}](https://{host}/{path})"], cfg["site"], published
+    )
+    extracted, extracted_title = extract(page)
+    out["fifth_chrome"] = fixture(
+        of,
+        f"its first fifth ({share(fifth)}) and a 'Continue reading' link in another site's page "
+        "chrome, extracted with trafilatura.bare_extraction(fast=True, include_comments=False, "
+        "with_metadata=True)",
+        "Snippet Daily",
+        url("fifth_chrome"),
+        extracted_title or title,
+        published,
+        extracted,
     )
     return out
 

@@ -1,6 +1,6 @@
 -- Trends an analyst can read: the thresholds the trend views use (from the `[trends]` config the
--- monitor last ran with), the terms each story is about (for `emerging_terms`), and the alerts
--- already sent (so a spike is announced once).
+-- monitor last ran with), the terms each story is about (for `emerging_terms`), the alerts already
+-- sent (so a spike is announced once), and which keyword list the stored mentions follow.
 
 create table trend_settings (
     name  varchar not null,  -- key: spike_factor | spike_min_stories | spike_min_sources |
@@ -19,4 +19,10 @@ create table alerts_sent (
     target    varchar not null,  -- where it went: the Apprise URL's scheme and host, or the block
     sent_at   timestamp not null,
     run_id    varchar
+);
+
+create table rule_digests (
+    name       varchar not null,  -- key: keywords (the `[[keywords]]` list the mentions follow)
+    digest     varchar not null,  -- sha1 of the rules as JSON
+    updated_at timestamp not null
 );

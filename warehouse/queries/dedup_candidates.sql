@@ -1,9 +1,33 @@
--- The stored originals that share a key (text hash, title, an LSH band) with the Arrow batch
--- `batch_keys`, oldest first: all a batch's articles need to be compared with.
-with matched as (
-    select distinct dedup_keys.canonical_url
+-- The stored originals that share a key (text hash, title, an LSH band, a piece) with an article
+-- of the Arrow batch `batch_keys`, oldest first: all a batch's articles need to be compared with.
+-- Pieces (sampled shingles: the keys listed in `batch_pieces`) make a candidate only when one
+-- article shares $min_shared of them with it, so that a common phrase does not fetch every
+-- article using it; each row carries the pieces it shares with the batch, to confirm a copy.
+with pairs as (
+    select
+        batch_keys.canonical_url as copy_url,
+        dedup_keys.canonical_url,
+        dedup_keys.key,
+        batch_pieces.key is not null as piece
     from dedup_keys
-    semi join batch_keys using (key)
+    join batch_keys using (key)
+    left join batch_pieces using (key)
+),
+
+candidates as (
+    select canonical_url
+    from pairs
+    group by copy_url, canonical_url
+    having bool_or(not piece) or count(*) filter (where piece) >= $min_shared
+),
+
+matched as (
+    select
+        canonical_url,
+        list(distinct key) filter (where piece) as pieces
+    from pairs
+    semi join candidates using (canonical_url)
+    group by canonical_url
 )
 
 select
@@ -13,8 +37,9 @@ select
     articles.lead_minhash,
     articles.shingles,
     articles.title_key,
-    articles.published_at
+    articles.published_at,
+    matched.pieces
 from articles
-semi join matched using (canonical_url)
+join matched using (canonical_url)
 where articles.duplicate_of is null
 order by articles.fetched_at, articles.canonical_url

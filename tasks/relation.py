@@ -1,0 +1,76 @@
+"""The rules that tell a relationship from a co-occurrence: clauses and listings.
+
+Two countries named in one sentence are not yet a relationship: "Russia sold more wheat to Egypt,
+while China bought Australian barley" names both and says nothing of their dealings, and "China
+beat Russia in the final" or "China and Russia abstained" only sets them side by side. So the
+scorer asks two questions of each sentence naming both sides:
+
+- Is it a listing? A sentence with the vocabulary of a contest (sport), a market, a vote or a list
+  of countries ([topic.listing]) only lines the two up: it links nothing and costs points.
+- Which clause holds both? A sentence is cut into clauses at words like "while", "but", "whereas"
+  ([topic.clause]), and at "and" when a side follows it and the clause before already says
+  something ([topic.coordination]); a relationship term links the two only inside one clause.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+
+from tasks.terms import WORD, Match
+
+Span = tuple[int, int]
+# "and" starts a new clause only when this many words run from the last side named before it:
+# "Russian President Vladimir Putin and Chinese ..." is one clause, "Russia's wheat exports rose
+# and China's imports fell" is two.
+MIN_CLAUSE_WORDS = 5
+# a side must follow "and" within this many words ("and China's", "and the Chinese")
+SIDE_WITHIN_WORDS = 3
+
+
+def within(starts: Sequence[int], span: Span) -> bool:
+    """Return whether any of the sorted positions lies inside the span."""
+    i = bisect_left(starts, span[0])
+    return i < len(starts) and starts[i] < span[1]
+
+
+def found_in(matches: Sequence[Match], span: Span) -> list[Match]:
+    """Return the matches that start inside the span (matches sorted by start)."""
+    starts = [m.start for m in matches]
+    return list(matches[bisect_left(starts, span[0]) : bisect_left(starts, span[1])])
+
+
+def listing_kinds(listing: dict[str, list[Match]], span: Span) -> dict[str, list[str]]:
+    """Return, for each kind of listing word found in the span, the words as written."""
+    kinds = {}
+    for kind, matches in listing.items():
+        words = sorted({m.text.lower() for m in found_in(matches, span)})
+        if words:
+            kinds[kind] = words
+    return kinds
+
+
+def clauses(
+    body: str,
+    sentence: Span,
+    breaks: Sequence[Match],
+    coordination: Sequence[Match],
+    side_starts: Sequence[int],
+) -> list[Span]:
+    """Return the clauses of a sentence: cut at every break word, and at a coordinating word
+    with a side just after it and MIN_CLAUSE_WORDS words since the side named before it."""
+    cuts = {m.start for m in found_in(breaks, sentence)}
+    for word in found_in(coordination, sentence):
+        start = max([sentence[0], *(c for c in cuts if c < word.start)])
+        i = bisect_left(side_starts, word.start) - 1
+        after = [m.end() for m in WORD.finditer(body, word.end, sentence[1])][:SIDE_WITHIN_WORDS]
+        if (
+            after
+            and within(side_starts, (word.end, after[-1]))
+            and i >= 0
+            and side_starts[i] >= start
+            and len(WORD.findall(body, side_starts[i], word.start)) >= MIN_CLAUSE_WORDS
+        ):
+            cuts.add(word.start)
+    edges = [sentence[0], *sorted(c for c in cuts if c > sentence[0]), sentence[1]]
+    return [(a, b) for a, b in zip(edges, edges[1:], strict=False) if body[a:b].strip()]

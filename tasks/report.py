@@ -1,0 +1,283 @@
+"""The HTML report: one self-contained file (charts as PNG data URIs, CSS inline, nothing fetched
+when it is opened) with the keyword trends, the spikes and the stories behind them, the stories
+new since the previous report, and feed health. Plain functions, no Prefect.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from config.settings import Settings
+from tasks.charts import HEIGHT_PX, WIDTH_PX, chart_title, read_trend, trend_chart
+from warehouse import Lake, reader, snapshot_reader, sql
+
+SCOPE = "news"  # the report is about the news: the seed corpus stays out
+CHART_DAYS = 30  # the charts show the last 30 days up to the latest story
+CHART_KEYWORDS = 6
+DEFAULT_SINCE = timedelta(days=7)  # "new stories" when there was no earlier report
+
+CSS = """
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1b1f24;
+       max-width: 1060px; margin: 0 auto; padding: 24px; background: #fff; }
+h1 { font-size: 26px; margin: 0 0 4px; } h2 { margin-top: 36px; border-bottom: 2px solid #dde;
+     padding-bottom: 4px; } h3 { font-size: 16px; margin: 18px 0 6px; }
+.meta { color: #57606a; } .muted { color: #6e7781; font-size: 13px; }
+figure { margin: 12px 0; } img.chart { max-width: 100%; height: auto; border: 1px solid #e5e7eb; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; }
+th, td { text-align: left; vertical-align: top; padding: 5px 8px; border-bottom: 1px solid #eaeef2; }
+th { background: #f6f8fa; } .failed td { background: #fff1f0; }
+.story { margin: 8px 0 14px; } .story a { font-weight: 600; }
+blockquote { margin: 4px 0 0 0; padding-left: 10px; border-left: 3px solid #d0d7de;
+             color: #424a53; font-size: 13px; }
+.badge { display: inline-block; background: #d62728; color: #fff; border-radius: 10px;
+         padding: 0 8px; font-size: 12px; }
+"""
+
+
+def state_path(out: Path) -> Path:
+    """Return the JSON file beside the report that keeps when it was last generated."""
+    return out.with_suffix(".json")
+
+
+def previous_generation(out: Path) -> datetime | None:
+    """Return the naive-UTC time the previous report at `out` was generated, if it is known."""
+    try:
+        stored = json.loads(state_path(out).read_text(encoding="utf-8"))["generated_at"]
+        return datetime.fromisoformat(stored).astimezone(UTC).replace(tzinfo=None)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _rows(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> list[dict]:
+    cursor = con.execute(sql(name), params)
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def link_html(url: str | None, text: str) -> str:
+    """Return an <a> to a stored web address, or the text alone for anything that is not one."""
+    if url and url.lower().startswith(("http://", "https://")):
+        return f'<a href="{escape(url)}">{escape(text)}</a>'
+    return escape(text)
+
+
+def _count(n: int, noun: str) -> str:
+    plural = "stories" if noun == "story" else f"{noun}s"
+    return f"{n} {noun if n == 1 else plural}"
+
+
+def _when(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return "" if value is None else str(value)
+
+
+def evidence_html(raw: str | None, relevance: float | None) -> str:
+    """Return the relevance evidence of an article (articles.relevance_evidence) as HTML."""
+    try:
+        evidence = json.loads(raw) if raw else {}
+    except ValueError:
+        evidence = {}
+    parts = [f"relevance {relevance:.1f}" if relevance is not None else "relevance ?"]
+    for side, label in (("china", "China"), ("russia", "Russia"), ("relation_terms", "relation")):
+        terms = evidence.get(side) or []
+        if terms:
+            parts.append(f"{label}: {', '.join(str(term) for term in terms)}")
+    if evidence.get("joint_sentences"):
+        parts.append(f"{evidence['joint_sentences']} sentences name both sides")
+    html = f'<div class="muted">{escape(" · ".join(parts))}</div>'
+    for example in (evidence.get("examples") or [])[:2]:
+        # the examples are cut at a fixed length: an ellipsis says so, unless a sentence ended
+        text = str(example) if str(example).endswith((".", "!", "?", '"')) else f"{example}…"
+        html += f"<blockquote>{escape(text)}</blockquote>"
+    return html
+
+
+def _table(columns: Iterable[str], rows: Iterable[Iterable[str]], row_class=None) -> str:
+    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+    body = []
+    for i, cells in enumerate(rows):
+        css = f' class="{row_class(i)}"' if row_class and row_class(i) else ""
+        body.append(f"<tr{css}>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def charts_html(con: duckdb.DuckDBPyConnection, first_day: date | None) -> str:
+    """Return the two trend charts (stories a day, share of the day) as <figure>s."""
+    html = []
+    # The last CHART_DAYS days, but not the empty days before the first story.
+    query = {"scope": SCOPE, "days": CHART_DAYS, "top": CHART_KEYWORDS, "since": first_day}
+    for share, alt in ((False, "stories a day"), (True, "share of the day's stories")):
+        trend, _ = read_trend(con, share=share, **query)
+        title = chart_title(trend)
+        png = trend_chart(trend, title, "png")
+        html.append(
+            f'<figure><img class="chart" src="{_data_uri(png)}" width="{WIDTH_PX}" '
+            f'height="{HEIGHT_PX}" alt="{escape(f"Top keywords, {alt}: {title}")}">'
+            "</figure>"
+        )
+    return "\n".join(html)
+
+
+def spikes_html(con: duckdb.DuckDBPyConnection, last_day: date | None) -> str:
+    """Return the spikes of the chart window with the stories behind each."""
+    if last_day is None:
+        return "<p>No stories yet.</p>"
+    first = last_day - timedelta(days=CHART_DAYS - 1)
+    rows = _rows(con, "report_spike_stories", {"scope": SCOPE, "first": first, "last": last_day})
+    if not rows:
+        return f"<p>No keyword spiked between {first} and {last_day}.</p>"
+    html, current = [], None
+    for row in rows:
+        key = (row["day"], row["keyword"])
+        if key != current:
+            current = key
+            # a keyword absent the week before has no finite ratio: it is new
+            ratio = f"×{row['ratio']:.1f}" if row["ratio"] else "new"
+            html.append(
+                f'<h3><span class="badge">{ratio}</span> '
+                f"{escape(row['keyword'])} on {row['day']}: {_count(row['spike_stories'], 'story')}"
+                f" from {_count(row['spike_sources'], 'source')}, {100 * row['share']:.0f}% of the day "
+                f"(baseline {100 * row['baseline_share']:.0f}%)</h3>"
+            )
+        html.append(
+            f'<div class="story">{link_html(row["url"], row["title"] or row["url"])} '
+            f"<span class=muted>— {escape(row['source'] or '')}, "
+            f"{row['mentions']} mentions</span>"
+            f"{evidence_html(row['evidence'], row['relevance'])}</div>"
+        )
+    return "\n".join(html)
+
+
+def new_stories_html(con: duckdb.DuckDBPyConnection, since: datetime) -> str:
+    """Return the stories stored since `since`, newest first."""
+    rows = _rows(con, "report_new_stories", {"scope": SCOPE, "since": since})
+    if not rows:
+        return f"<p>No new stories since {_when(since)} UTC.</p>"
+    html = [f"<p>{len(rows)} new stories since {_when(since)} UTC.</p>"]
+    for row in rows:
+        html.append(
+            f'<div class="story">{link_html(row["url"], row["title"] or row["url"])} '
+            f"<span class=muted>— {escape(row['source'] or '')}, dated "
+            f"{escape(_when(row['dated_at']))}; keywords: {escape(row['keywords'] or '-')}</span>"
+            f"{evidence_html(row['evidence'], row['relevance'])}</div>"
+        )
+    return "\n".join(html)
+
+
+def feeds_html(con: duckdb.DuckDBPyConnection) -> str:
+    """Return the feed-health table, failing feeds first."""
+    rows = _rows(con, "report_feed_health", {})
+    if not rows:
+        return "<p>No feed has been read yet.</p>"
+    columns = ["feed", "status", "HTTP", "failures in a row", "entries", "checked", "last ok"]
+    cells = [
+        [
+            link_html(row["url"], row["name"])
+            + f'<div class="muted">{escape(row["last_error"] or "")}</div>',
+            escape(row["last_status"] or ""),
+            escape(str(row["http_status"] or "")),
+            str(row["consecutive_failures"] or 0),
+            escape(str(row["entries_last"] if row["entries_last"] is not None else "")),
+            escape(_when(row["last_checked_at"])),
+            escape(_when(row["last_ok_at"])),
+        ]
+        for row in rows
+    ]
+    return _table(columns, cells, lambda i: "failed" if rows[i]["consecutive_failures"] else "")
+
+
+def spike_rule(settings: Settings) -> str:
+    """Return what makes a spike, in words, from the [trends] config."""
+    trends = settings.trends
+    return (
+        f"A spike: a keyword's share of the day's stories at least {trends.spike_factor:g} times "
+        f"its average over the 7 days before, from at least {trends.spike_min_stories} stories "
+        f"and {trends.spike_min_sources} sources."
+    )
+
+
+def render_report(
+    con: duckdb.DuckDBPyConnection, settings: Settings, since: datetime, now: datetime
+) -> str:
+    """Return the report's HTML, read through one warehouse connection."""
+    overview = _rows(con, "report_overview", {"scope": SCOPE})[0]
+    last_day = overview["last_day"]
+    first_day = overview["first_day"]
+    if first_day and last_day:
+        first_day = max(first_day, last_day - timedelta(days=CHART_DAYS - 1))
+    run = (
+        f"last run {_when(overview['last_run_at'])} UTC ({overview['last_run_status']})"
+        if overview["last_run_at"]
+        else "no run yet"
+    )
+    header = (
+        f"{overview['stories']} news stories from {overview['sources']} sources, "
+        f"{overview['first_day'] or '-'} to {last_day or '-'}; {run}"
+    )
+    sections = [
+        (
+            "Keyword trends",
+            f"<p class=muted>The last {CHART_DAYS} days up to the latest story; "
+            "the top keywords by stories. Stars mark spikes.</p>" + charts_html(con, first_day),
+        ),
+        (
+            "Spikes and the stories behind them",
+            f"<p class=muted>{escape(spike_rule(settings))}</p>" + spikes_html(con, last_day),
+        ),
+        ("New stories since the last report", new_stories_html(con, since)),
+        ("Feed health", feeds_html(con)),
+    ]
+    body = "\n".join(f"<section><h2>{escape(t)}</h2>\n{html}</section>" for t, html in sections)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        # Nothing may load from elsewhere: the report is read offline, mailed, archived.
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "img-src data:; style-src 'unsafe-inline'\">"
+        f"<title>sinorus report {escape(_when(now))} UTC</title><style>{CSS}</style></head>"
+        f"<body><h1>China–Russia news monitor</h1><p class=meta>Report generated "
+        f"{escape(_when(now))} UTC · {escape(header)}</p>\n{body}</body></html>\n"
+    )
+
+
+def write_report(
+    lake: Lake,
+    settings: Settings,
+    out: Path,
+    since: date | None = None,
+    as_of: str | int | None = None,
+) -> Path:
+    """Return `out` after writing the HTML report there (and its generation time beside it).
+
+    "New stories" are those stored since `since` (UTC midnight), else since the previous report
+    at `out`, else in the last 7 days. `as_of` reads the warehouse as it was (a snapshot id or
+    a UTC time).
+    """
+    now = datetime.now(UTC).replace(tzinfo=None)
+    start = (
+        datetime.combine(since, time())
+        if since is not None
+        else previous_generation(out) or now - DEFAULT_SINCE
+    )
+    with snapshot_reader(lake, as_of) if as_of is not None else reader(lake) as con:
+        html = render_report(con, settings, start, now)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".part")
+    partial.write_text(html, encoding="utf-8")
+    partial.replace(out)  # a reader never sees half a report
+    state = {"generated_at": now.replace(tzinfo=UTC).isoformat(), "since": start.isoformat()}
+    state_path(out).write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+    return out

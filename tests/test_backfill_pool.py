@@ -1,0 +1,399 @@
+"""A backfill shared by many workers, and a monitor split into shards.
+
+Leases on the queue (tasks/backfill/lease.py) are checked on a SQLite lake directly. The monitor's
+shards are checked in-process: they partition the feeds, and two shard runs read every feed once.
+The pooled backfill is the real thing: a throwaway PostgreSQL catalog (tests/pg_cluster.py), the
+deployments of prefect.yaml on a process work pool, two `prefect worker` processes, and
+`sinorus backfill --workers 2` over 1,000 URLs of a local server that logs every request; one
+worker's flow process is killed with SIGKILL mid-way.
+
+What "exactly once" means under that kill: every URL is requested once, except those of the batch
+the killed worker held (claimed, not committed). Those may have been requested by it before it
+died, and are requested again by the survivor once the lease runs out: at most twice, the first
+request before the kill, the second after it, and the survivor records them. Every page lands in
+the warehouse once whatever was fetched twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from config import DEFAULT_CONFIG, load_settings
+from sinorus.newsroom import Newsroom
+from tasks.backfill.lease import claim, leases, load_job, reopen
+from tasks.backfill.pool import shard_feeds
+from tasks.backfill.queue import load_backfill_batch, open_job, save_discovery
+from tasks.backfill.sources.urls import discover
+from tasks.backfill.window import make_job
+from tasks.location import lake_of
+from tests.conftest import NEWSROOM_FEEDS, rows, write_config
+from tests.pg_cluster import Cluster, postgres_cluster
+from tests.test_postgres import POOL, PREFECT, _env, _prefect, _stop, _tail, _wait_for_workers
+from warehouse import Lake
+from warehouse.db import release_all
+
+ROOT = Path(__file__).resolve().parent.parent
+URLS = 1000
+BATCH = 50
+DELAY = 0.05  # seconds between two requests to the host, across both workers: 20 requests/s
+LEASE = 30.0  # well above a batch's time on a loaded 2-core machine
+WORDS = [
+    "harbour",
+    "railway",
+    "grain",
+    "treaty",
+    "summit",
+    "pipeline",
+    "border",
+    "tariff",
+    "delegation",
+    "festival",
+    "orchestra",
+    "glacier",
+    "museum",
+    "bridge",
+    "harvest",
+    "satellite",
+    "ferry",
+    "library",
+    "stadium",
+    "vineyard",
+    "monsoon",
+    "archive",
+    "cathedral",
+    "bazaar",
+    "caravan",
+    "lighthouse",
+    "observatory",
+    "canal",
+    "meadow",
+    "quarry",
+    "workshop",
+    "foundry",
+]
+
+
+def _page(i: int) -> bytes:
+    rng = random.Random(i)
+    paragraphs = "".join(
+        f"<p>{' '.join(rng.choice(WORDS) for _ in range(40))} number {i} part {k}.</p>"
+        for k in range(4)
+    )
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>Local report {i}</title>"
+        f"<meta property='article:published_time' content='2023-03-{1 + i % 28:02d}T08:00:00Z'>"
+        f"</head><body><article><h1>Local report {i}</h1>{paragraphs}</article></body></html>"
+    ).encode()
+
+
+class PageServer:
+    """Pages /p/<i>.html on 127.0.0.1, every request logged as (monotonic time, path)."""
+
+    def __init__(self, count: int) -> None:
+        self.pages = {f"/p/{i}.html": _page(i) for i in range(count)}
+        self.log: list[tuple[float, str]] = []
+        lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                with lock:
+                    outer.log.append((time.monotonic(), self.path))
+                body = outer.pages.get(self.path)
+                self.send_response(200 if body else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body or b"")))
+                self.end_headers()
+                self.wfile.write(body or b"")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.server.request_queue_size = 128
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url_file(self, path: Path) -> Path:
+        """Write the pages' URLs with their dates as a CSV; return its path."""
+        lines = ["url,published"] + [
+            f"{self.base}{p},2023-03-{1 + i % 28:02d}" for i, p in enumerate(self.pages)
+        ]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+
+# --- leases, on a SQLite lake ---------------------------------------------------------------
+
+
+def test_claims_are_disjoint_an_expired_lease_is_claimable_and_only_the_holder_records(
+    tmp_path: Path,
+) -> None:
+    server = PageServer(30)
+    try:
+        urls = server.url_file(tmp_path / "urls.csv")
+        config = write_config(tmp_path / "c.toml", server.base, tmp_path / "w.sqlite")
+        settings = load_settings(config)
+        lake = lake_of(settings)
+        job = open_job(lake, make_job("urls", date(2023, 3, 1), date(2023, 3, 31), "drop", urls))
+        save_discovery(lake, job, discover(settings, job).candidates, [])
+        job = load_job(lake, job.job_id)  # as a worker sees it
+        assert reopen(lake, job) == 30
+
+        a = claim(lake, job, "worker-a", 12, 60)
+        b = claim(lake, job, "worker-b", 12, 60)
+        c = claim(lake, job, "worker-c", 12, 4)
+        assert [len(a), len(b), len(c)] == [12, 12, 6]
+        claimed = [x.canonical_url for x in a + b + c]
+        assert len(set(claimed)) == 30
+        # Nothing is left to claim; c waits for a's and b's leases.
+        assert claim(lake, job, "worker-d", 12, 60) == []
+        assert leases(lake, job, "worker-c").leased == 24
+
+        # c dies: once its short lease has run out, d takes its six URLs.
+        time.sleep(4.1)
+        d = claim(lake, job, "worker-d", 12, 60)
+        assert {x.canonical_url for x in d} == {x.canonical_url for x in c}
+
+        # The late c commits a batch it no longer holds: its statuses are not recorded; d's are.
+        late = {x.canonical_url: ("out_of_window", "by c") for x in c}
+        load_backfill_batch(
+            lake, job, [], late, [], "run-c", settings.fetch, settings.dedup, "worker-c"
+        )
+        assert rows(lake, "select count(*) from backfill_queue where status = 'pending'") == [(30,)]
+        mine = {x.canonical_url: ("out_of_window", "by d") for x in d}
+        load_backfill_batch(
+            lake, job, [], mine, [], "run-d", settings.fetch, settings.dedup, "worker-d"
+        )
+        done = rows(
+            lake,
+            "select reason, claimed_by, count(*) from backfill_queue "
+            "where status = 'out_of_window' group by all",
+        )
+        assert done == [("by d", "worker-d", 6)]
+        # a's and b's leases still run: e finds nothing to claim.
+        assert claim(lake, job, "worker-e", 12, 60) == []
+    finally:
+        server.server.shutdown()
+
+
+# --- the monitor's shards ---------------------------------------------------------------------
+
+
+def test_shards_partition_the_feeds() -> None:
+    feeds = load_settings(DEFAULT_CONFIG).feeds
+    for shards in (1, 2, 3, 7):
+        parts = [shard_feeds(feeds, i, shards) for i in range(shards)]
+        names = [f.name for part in parts for f in part]
+        assert sorted(names) == sorted(f.name for f in feeds), shards
+        assert len(names) == len(set(names)), shards
+        # The same split every time, on any machine (a hash of the name, not Python's hash()).
+        assert parts == [shard_feeds(feeds, i, shards) for i in range(shards)]
+    with pytest.raises(ValueError):
+        shard_feeds(feeds, 2, 2)
+
+
+def test_two_shard_runs_read_every_feed_once(prefect_harness, tmp_path: Path, expected) -> None:
+    from flows.monitor import monitor
+
+    with Newsroom(port=0) as newsroom:
+        config = write_config(
+            tmp_path / "shards.toml",
+            newsroom.base_url,
+            tmp_path / "w.sqlite",
+            extra="[monitor]\nshards = 2\n",
+        )
+        summaries = [monitor(str(config), None, False, shard) for shard in (0, 1)]
+        feed_requests = Counter(r for r in newsroom.requests if r.startswith("/feeds/"))
+    assert feed_requests == Counter({f"/feeds/{name}": 1 for name in NEWSROOM_FEEDS})
+    read = [s["feeds_ok"] + s["feeds_failed"] for s in summaries]
+    assert sum(read) == len(NEWSROOM_FEEDS), summaries
+    assert sum(s["entries_seen"] for s in summaries) == sum(f["entries"] for f in expected["feed"])
+    lake = Lake.at(str(tmp_path / "w.sqlite"))
+    assert rows(lake, "select count(*) from feeds") == [(len(NEWSROOM_FEEDS),)]
+    # Each shard is a run of its own; one whose feeds all failed (the newsroom's broken feed
+    # alone) says so, like any monitor run.
+    statuses = dict(rows(lake, "select run_id, status from runs where flow = 'monitor'"))
+    assert {s["run_id"]: s["status"] for s in summaries} == statuses
+    for s in summaries:
+        everything_failed = s["feeds_ok"] == 0 and s["feeds_failed"] > 0
+        assert s["status"] == ("failed" if everything_failed else "completed"), s
+
+
+# --- the pooled backfill on PostgreSQL ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
+    """A PostgreSQL cluster of this module's own, stopped and removed after it."""
+    with postgres_cluster() as running:
+        try:
+            yield running
+        finally:
+            release_all()  # this process attached a lake on it
+
+
+def _backfill_runs(lake: Lake) -> list[tuple]:
+    try:
+        return rows(
+            lake,
+            "select run_id, pid, status from runs where flow = 'backfill' order by started_at",
+        )
+    except Exception:  # the lake is being created
+        return []
+
+
+def test_two_workers_share_a_backfill_and_a_killed_one_loses_nothing(
+    cluster: Cluster, prefect_harness, tmp_path: Path
+) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    api_url = PREFECT_API_URL.value()
+    server = PageServer(URLS)
+    catalog = "postgres:" + cluster.create_database("backfill_pool")
+    shared = tmp_path / "shared-lake"
+    urls = server.url_file(tmp_path / "urls.csv")
+    config = write_config(tmp_path / "pool.toml", server.base, catalog, commit_limit=True)
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("[warehouse]\n", f'[warehouse]\ndata_path = "{shared}/"\n', 1)
+    text = text.replace("timeout_seconds = 5.0\n", "timeout_seconds = 30.0\n", 1)
+    text = text.replace(
+        "[fetch]\n",
+        f"[fetch]\nbatch_size = {BATCH}\nper_host_delay_seconds = {DELAY}\n"
+        "per_host_concurrency = 4\n",
+        1,
+    )
+    config.write_text(text + f"\n[backfill]\nlease_seconds = {LEASE}\n", encoding="utf-8")
+    lake = Lake.at(catalog, shared)
+
+    env = _env(api_url)
+    _prefect(["work-pool", "create", POOL, "--type", "process", "--overwrite"], env)
+    deploy_env = {k: v for k, v in env.items() if k != "SINORUS_HOME"}
+    _prefect(["deploy", "--all", "--prefect-file", "prefect.yaml"], deploy_env, 300)
+    names = ["bf-worker-1", "bf-worker-2"]
+    logs = [tmp_path / f"{name}.log" for name in names]
+    workers: list[subprocess.Popen] = []
+    coordinator = None
+    killed: tuple[str, int] | None = None
+    try:
+        from prefect.client.orchestration import get_client
+
+        with get_client(sync_client=True) as client:
+            client.pause_deployment(client.read_deployment_by_name("maintenance/pool").id)
+            for name, log in zip(names, logs, strict=True):
+                workers.append(
+                    subprocess.Popen(
+                        [
+                            PREFECT,
+                            "worker",
+                            "start",
+                            "--pool",
+                            POOL,
+                            "--name",
+                            name,
+                            "--limit",
+                            "1",
+                        ],
+                        cwd=tmp_path,
+                        env=env,
+                        stdout=log.open("w"),
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                    )
+                )
+            _wait_for_workers(client, names, logs)
+
+        started = time.monotonic()
+        coordinator = subprocess.Popen(
+            [sys.executable, "-m", "sinorus.cli", "backfill", "--since", "2023-03-01"]
+            + ["--until", "2023-03-31", "--source", "urls", "--urls", str(urls)]
+            + ["--workers", "2", "--config", str(config), "--db", catalog, "--json"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        # Both workers at work, the victim with two batches committed: kill its flow process.
+        deadline = time.monotonic() + 400
+        while killed is None and time.monotonic() < deadline and coordinator.poll() is None:
+            running = [r for r in _backfill_runs(lake) if r[2] == "running"]
+            if len(running) == 2:
+                victim, pid, _ = running[-1]
+                done = rows(
+                    lake,
+                    "select count(*) from backfill_queue where claimed_by = ? and status <> 'pending'",
+                    [victim],
+                )[0][0]
+                if done >= 2 * BATCH:
+                    os.kill(pid, signal.SIGKILL)
+                    killed = (victim, pid)
+                    kill_time = time.monotonic()
+            time.sleep(0.5)
+        out, err = coordinator.communicate(timeout=600)
+        wall = time.monotonic() - started
+    finally:
+        if coordinator is not None and coordinator.poll() is None:
+            coordinator.kill()
+        for worker in workers:
+            _stop(worker)
+        server.server.shutdown()
+    why = f"{err[-3000:]}\n" + "\n".join(_tail(p) for p in logs)
+    assert killed is not None, f"no worker to kill: {_backfill_runs(lake)}\n{why}"
+    summary = json.loads(out)
+    states = sorted(w["state"] for w in summary["workers"])
+    assert states == ["Completed", "Crashed"], why
+    assert summary["status"] == "completed", why
+
+    # Every page landed once; nothing is left pending.
+    canon = {f"{server.base}{p}" for p in server.pages}
+    landed = dict(
+        rows(
+            lake,
+            "select canonical_url, count(*) from articles where origin <> 'seed' group by all",
+        )
+    )
+    assert set(landed) == canon and set(landed.values()) == {1}
+    assert rows(lake, "select count(*) from backfill_queue where status = 'pending'") == [(0,)]
+
+    # Every URL requested once, but for the killed worker's unfinished batch: twice at most,
+    # once before the kill and once after, recorded by the survivor.
+    requests = Counter(path for _, path in server.log)
+    assert set(requests) == set(server.pages)
+    twice = {p for p, n in requests.items() if n == 2}
+    assert max(requests.values()) <= 2, requests.most_common(3)
+    assert len(twice) <= 2 * BATCH  # the batch in flight (and, overlapped, the next one)
+    survivor = {r[0] for r in _backfill_runs(lake)} - {killed[0]}
+    holders = dict(rows(lake, "select canonical_url, claimed_by from backfill_queue"))
+    for path in twice:
+        times = sorted(t for t, p in server.log if p == path)
+        assert times[0] < kill_time < times[1], path
+        assert holders[f"{server.base}{path}"] in survivor, path
+
+    # The host's rate across both workers never above 1/DELAY: at most 1 s / DELAY (+ 2 for the
+    # jitter between taking a slot and the request arriving) in any second.
+    times = sorted(t for t, _ in server.log)
+    busiest = max(sum(1 for u in times[i : i + 200] if u < t + 1.0) for i, t in enumerate(times))
+    assert busiest <= 1.0 / DELAY + 2, busiest
+    print(
+        f"\n{URLS} URLs, 2 workers, one killed: {wall:.0f} s; {len(twice)} fetched twice; "
+        f"busiest second {busiest} requests (limit {1 / DELAY:.0f}); {summary['workers']}"
+    )

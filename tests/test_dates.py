@@ -1,0 +1,129 @@
+"""Tests of tasks/dates.py: the choice among a page's date witnesses, and real pages dated."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from tasks.dates import choose_date, headline_date, url_date
+from tasks.extract import page_date
+from tasks.extract_worker import extract_fields
+from tasks.records import Candidate, Page
+
+FIXTURES = Path(__file__).parent / "fixtures" / "dates"
+CASES = sorted(FIXTURES.glob("*.json"))
+FETCHED = datetime(2024, 6, 1, 12, 0)
+MIDNIGHT = datetime(2024, 5, 3)
+
+
+def test_every_case_has_its_page() -> None:
+    assert len(CASES) >= 5
+    for case in CASES:
+        assert (FIXTURES / f"{case.stem}.html.gz").is_file(), case.name
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_real_page_dated_right(case: Path) -> None:
+    expected = json.loads(case.read_text(encoding="utf-8"))
+    html = gzip.decompress((FIXTURES / f"{case.stem}.html.gz").read_bytes())
+    fields = extract_fields(html, expected["url"], True, False, 250)
+    assert fields is not None
+    page = Page(
+        candidate=Candidate(canonical_url=expected["url"], url=expected["url"], origin="backfill"),
+        final_url=expected["url"],
+        html=html,
+        fetched_at=FETCHED,
+    )
+    published, source, evidence = page_date(page, fields["dates"])
+    assert published is not None, evidence
+    assert published.date().isoformat() == expected["date"], evidence
+    assert source == "page"
+
+
+def test_url_beats_headline_beats_metadata_beats_listing_beats_extensive() -> None:
+    witnesses = {
+        "url": "2024-05-01",
+        "headline": "2024-05-02",
+        "metadata": "2024-05-03",
+        "listing": datetime(2024, 5, 4, 8, 30),
+        "extensive": "2024-05-05",
+    }
+    order = ["url", "headline", "metadata", "listing", "extensive"]
+    for n, winner in enumerate(order):
+        given = {k: v for k, v in witnesses.items() if k in order[n:]}
+        published, source, evidence = choose_date(fetched_at=FETCHED, **given)
+        assert evidence["chosen"] == winner
+        assert source == ("feed" if winner == "listing" else "page")
+        expected = witnesses[winner]
+        assert published.date().isoformat() == (
+            expected.date().isoformat() if isinstance(expected, datetime) else expected
+        )
+
+
+def test_no_witness_is_no_date() -> None:
+    assert choose_date(fetched_at=FETCHED)[:2] == (None, "none")
+
+
+def test_listing_source_is_kept() -> None:
+    listed = datetime(2024, 5, 4, 8, 30)
+    published, source, _ = choose_date(fetched_at=FETCHED, listing=listed, listing_source="listing")
+    assert (published, source) == (listed, "listing")
+
+
+def test_page_day_takes_the_listing_time_on_the_same_day() -> None:
+    listed = datetime(2024, 5, 3, 17, 45)
+    assert choose_date(fetched_at=FETCHED, metadata="2024-05-03", listing=listed)[:2] == (
+        listed,
+        "page",
+    )
+    other_day = choose_date(
+        fetched_at=FETCHED, metadata="2024-05-03", listing=listed.replace(day=2)
+    )
+    assert other_day[:2] == (MIDNIGHT, "page")
+
+
+def test_a_date_after_the_fetch_is_no_witness() -> None:
+    published, _, evidence = choose_date(
+        fetched_at=FETCHED, url="2024-06-03", metadata="2024-05-03"
+    )
+    assert published == MIDNIGHT
+    assert evidence["rejected"] == {"url": "after the fetch"}
+    # a day ahead is time zones, not the future
+    assert choose_date(fetched_at=FETCHED, url="2024-06-02")[0] == datetime(2024, 6, 2)
+
+
+def test_dates_before_the_web_or_decades_before_another_witness_are_no_witness() -> None:
+    published, _, evidence = choose_date(
+        fetched_at=FETCHED, headline="1987-03-01", metadata="2024-05-03"
+    )
+    assert published == MIDNIGHT
+    assert evidence["rejected"]["headline"] == "before 1995"
+    published, _, evidence = choose_date(
+        fetched_at=FETCHED, url="1998-01-01", listing=datetime(2024, 5, 3)
+    )
+    assert evidence["chosen"] == "listing"
+    assert evidence["rejected"]["url"].startswith("decades before")
+    # years apart, not decades: the URL still wins (an old story listed again)
+    assert choose_date(fetched_at=FETCHED, url="2015-01-01", listing=datetime(2024, 5, 3))[0] == (
+        datetime(2015, 1, 1)
+    )
+
+
+def test_url_and_headline_readers() -> None:
+    from lxml.html import fromstring
+
+    latest = FETCHED
+    assert url_date("https://example.com/world/2023/03/21/xi-putin.html", latest) == "2023-03-21"
+    assert url_date("https://example.com/world/xi-putin.html", latest) is None
+    tree = fromstring(
+        "<html><body><p>Updated 1 June 2024</p><nav>Home</nav><h1>Xi meets Putin</h1>"
+        "<p class=byline>By A. Writer, 21 March 2023</p><p>Text.</p>"
+        "<script>var d = '2020-01-01';</script></body></html>"
+    )
+    assert headline_date(tree, latest) == "2023-03-21"
+    no_headline = fromstring("<html><body><p>21 March 2023</p></body></html>")
+    assert headline_date(no_headline, latest) is None

@@ -1,0 +1,155 @@
+"""The HTML report from a real lake, opened in headless Chromium: it renders, its charts show,
+every story is linked, and nothing is fetched from anywhere but the file itself."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from config import load_settings
+from sinorus.cli import app
+from tasks.charts import HEIGHT_PX, WIDTH_PX
+from tasks.report import (
+    evidence_html,
+    link_html,
+    previous_generation,
+    state_path,
+    write_report,
+)
+from tests.conftest import rows
+from tests.test_charts import build_lake
+from warehouse import Lake
+
+runner = CliRunner()
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def lake(prefect_harness, newsroom, tmp_path_factory) -> dict:
+    db, config = build_lake(tmp_path_factory.mktemp("report"), newsroom.base_url)
+    return {"db": db, "config": config, "lake": Lake.at(str(db))}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium driven by playwright (`make system-deps` installs it)."""
+    if CHROMIUM is None:
+        pytest.skip("no chromium on this machine: `make system-deps` (as root) installs it")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+def open_report(browser, report: Path, screenshot: Path) -> tuple[object, list[str]]:
+    """Return the page showing `report` and every URL it requested (anything but the file and
+    data: URIs is refused, and still recorded)."""
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    requested: list[str] = []
+
+    def route(request_route) -> None:
+        url = request_route.request.url
+        requested.append(url)
+        if url.startswith(("file://", "data:")):
+            request_route.continue_()
+        else:
+            request_route.abort()
+
+    page.route("**/*", route)
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(report.as_uri(), wait_until="load")
+    page.screenshot(path=str(screenshot), full_page=True)
+    return page, requested
+
+
+def news_urls(db: Path) -> set[str]:
+    """Return the stored URLs of every news story, read here from articles."""
+    found = rows(
+        db,
+        "select url from articles where relevant and duplicate_of is null and origin <> 'seed'",
+    )
+    return {url for (url,) in found}
+
+
+def test_the_report_renders_offline_with_charts_and_every_story(
+    lake: dict, browser, tmp_path: Path
+) -> None:
+    settings = load_settings(lake["config"])
+    report = write_report(lake["lake"], settings, tmp_path / "report.html", since=date(2000, 1, 1))
+    page, requested = open_report(browser, report, tmp_path / "report.png")
+    assert (tmp_path / "report.png").stat().st_size > 10_000
+    assert page.title().startswith("sinorus report")
+    assert page.locator("h1").is_visible()
+    images = page.evaluate(
+        "[...document.images].map(i => ({w: i.naturalWidth, h: i.naturalHeight, "
+        "done: i.complete, shown: i.getBoundingClientRect().width, src: i.src.slice(0, 22)}))"
+    )
+    assert len(images) == 2, images  # stories a day, share of the day
+    for image in images:
+        assert image["done"] and (image["w"], image["h"]) == (WIDTH_PX, HEIGHT_PX), image
+        assert image["shown"] > 0 and image["src"] == "data:image/png;base64,"
+    links = set(page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"))
+    assert news_urls(lake["db"]) <= links
+    assert [url for url in requested if not url.startswith(("file://", "data:"))] == []
+    assert report.as_uri() in requested
+
+
+def test_each_spike_lists_the_stories_behind_it(lake: dict, browser, tmp_path: Path) -> None:
+    settings = load_settings(lake["config"])
+    report = write_report(lake["lake"], settings, tmp_path / "report.html", since=date(2000, 1, 1))
+    page, _ = open_report(browser, report, tmp_path / "spikes.png")
+    spikes = rows(
+        lake["db"],
+        "select k.day, k.keyword, a.url from keyword_spikes k "
+        "join stories s on s.day = k.day and s.origin <> 'seed' "
+        "join keyword_mentions m on m.canonical_url = s.canonical_url and m.keyword = k.keyword "
+        "join articles a on a.canonical_url = s.canonical_url "
+        "where k.scope = 'news' and k.day > (select max(day) from stories) - 30",
+    )
+    assert spikes, "the low thresholds of the lake's config make spikes"
+    section = page.locator("section", has=page.locator("h2", has_text="Spikes"))
+    for day, keyword, url in spikes:
+        heading = section.locator("h3", has_text=f"{keyword} on {day}")
+        assert heading.count() == 1, (day, keyword)
+        assert section.locator(f'a[href="{url}"]').count() >= 1, url
+    # the evidence the story was judged relevant on, under its link
+    assert section.locator(".story blockquote").count() >= len(spikes)
+
+
+def test_new_stories_default_to_since_the_previous_report(lake: dict, tmp_path: Path) -> None:
+    settings = load_settings(lake["config"])
+    out = tmp_path / "weekly.html"
+    assert previous_generation(out) is None
+    write_report(lake["lake"], settings, out, since=date(2000, 1, 1))
+    first = json.loads(state_path(out).read_text(encoding="utf-8"))
+    html = out.read_text(encoding="utf-8")
+    assert f"{len(news_urls(lake['db']))} new stories since 2000-01-01 00:00 UTC" in html
+    write_report(lake["lake"], settings, out)  # nothing stored in between
+    second = json.loads(state_path(out).read_text(encoding="utf-8"))
+    assert second["since"] == first["generated_at"].removesuffix("+00:00")
+    assert "No new stories since" in out.read_text(encoding="utf-8")
+
+
+def test_the_report_command_writes_the_file(lake: dict, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "report.html"
+    args = ["report", "--config", str(lake["config"]), "--out", str(out), "--since", "2000-01-01"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert out.exists() and "report written to" in result.stdout
+    bad = runner.invoke(app, ["report", "--config", str(lake["config"]), "--out", "x.pdf"])
+    assert bad.exit_code == 2
+
+
+def test_stored_text_is_escaped_and_only_web_links_are_links() -> None:
+    hostile = json.dumps({"china": ["<script>alert(1)</script>"], "examples": ['"><img src=x>']})
+    html = evidence_html(hostile, 7.0)
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html and "&quot;&gt;&lt;img src=x&gt;" in html
+    assert link_html("javascript:alert(1)", "<b>x</b>") == "&lt;b&gt;x&lt;/b&gt;"
+    assert link_html('https://e.com/"a', "t") == '<a href="https://e.com/&quot;a">t</a>'
