@@ -3,7 +3,7 @@ SHELL := /bin/bash
 # uv itself comes from PyPI when the machine has none; everything else from uv.lock.
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: demo test eval eval-update lint format env uv bench clean system-deps docs
+.PHONY: test-pool demo test eval eval-update lint format env uv bench clean system-deps docs
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -18,6 +18,11 @@ demo: env
 
 test: env system-deps
 	$(UV) run --frozen pytest
+
+# The pooled backfill under a SIGKILL (two process workers, PostgreSQL, 1,000 URLs): opt-in, see
+# tests/test_backfill_pool.py.
+test-pool: env system-deps
+	SINORUS_POOL_KILL_TEST=1 $(UV) run --frozen pytest tests/test_backfill_pool.py
 
 # The tests' own PostgreSQL (tests/test_postgres.py: a throwaway cluster, run as `postgres`) needs
 # Debian's `postgresql` server binaries: installed here when missing and we are root (apt-get,

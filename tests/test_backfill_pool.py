@@ -261,6 +261,12 @@ def _backfill_runs(lake: Lake) -> list[tuple]:
         return []
 
 
+@pytest.mark.skipif(
+    not os.environ.get("SINORUS_POOL_KILL_TEST"),
+    reason="opt-in (SINORUS_POOL_KILL_TEST=1, `make test-pool`): on the suite's shared "
+    "SQLite-backed Prefect server a worker was seen stalled for 10 minutes in 2 of 4 runs; it "
+    "needs a Postgres-backed Prefect server of its own before it can gate CI (issue 11)",
+)
 def test_two_workers_share_a_backfill_and_a_killed_one_loses_nothing(
     cluster: Cluster, prefect_harness, tmp_path: Path
 ) -> None:
