@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import extensions
+from warehouse.extensions import load as load_extension
 from warehouse.lake import Lake, WarehouseError
 from warehouse.lock import catalog_lock
 
@@ -59,7 +59,7 @@ def _instance() -> duckdb.DuckDBPyConnection:
     if _database is None:
         database = duckdb.connect()
         for name in ("icu", "ducklake", "sqlite_scanner", "postgres_scanner"):
-            extensions.load(database, name)
+            load_extension(database, name)
         # All of the warehouse's times are UTC, --as-of included, whatever the machine's zone.
         database.execute("set TimeZone = 'UTC'")
         _database = database
