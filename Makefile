@@ -19,10 +19,10 @@ demo: env
 test: env system-deps
 	$(UV) run --frozen pytest
 
-# The pooled backfill under a SIGKILL (two process workers, PostgreSQL, 1,000 URLs): opt-in, see
-# tests/test_backfill_pool.py.
+# Only the pooled backfill's tests (two process workers under a SIGKILL, PostgreSQL, 1,000 URLs:
+# 3.5-6 min on a busy 2-core machine; `make test` runs them too): tests/test_backfill_pool.py.
 test-pool: env system-deps
-	SINORUS_POOL_KILL_TEST=1 $(UV) run --frozen pytest tests/test_backfill_pool.py
+	$(UV) run --frozen pytest tests/test_backfill_pool.py
 
 # The tests' own PostgreSQL (tests/test_postgres.py: a throwaway cluster, run as `postgres`) needs
 # Debian's `postgresql` server binaries: installed here when missing and we are root (apt-get,

@@ -1,17 +1,21 @@
 """A 1,000-URL backfill against a local server, by 1 worker and by N workers of a process pool.
 
     uv run python bench/backfill.py [--data DIR] [--urls 1000] [--workers 1,2] [--per-host 8]
-                                    [--delay 0]
+                                    [--delay 0] [--server postgres|sqlite]
 
 Real news pages (the ScrapingHub benchmark, MIT, from ../shared/data by default) are served on
 loopback under distinct URLs, listed in a URL file, and backfilled into a fresh SQLite-catalog
 lake for each worker count: `sinorus backfill --source urls --workers N`. One worker is the plain
 command (one process, no pool); N > 1 are runs of the `backfill/worker` deployment on a process
-pool of N `prefect worker` processes, against a Prefect server this script starts (its start-up
-is reported apart, not counted). Printed for each: wall time, URLs/s, the ratio to one worker,
-and each worker's peak memory (the peak of its process tree's summed RSS, extraction pool
-included, sampled every 0.2 s). Politeness is per host and everything here is one host: the flags
-set it (with a delay, the workers share it through the `host:127.0.0.1` limit).
+pool of N `prefect worker` processes, against a Prefect server of this script's own (its start-up
+is reported apart, not counted): `prefect server start` with its database on a throwaway
+PostgreSQL cluster (tests/pg_cluster.py: what a pool's server should be), or `--server sqlite`
+(the default where PostgreSQL's binaries are missing); never the project's .prefect, which other
+work on the machine may use. With PREFECT_API_URL set, that server instead. Printed for each:
+wall time, URLs/s, the ratio to one worker, and each worker's peak memory (the peak of its
+process tree's summed RSS, extraction pool included, sampled every 0.2 s). Politeness is per
+host and everything here is one host: the flags set it (with a delay, each of N workers waits
+N times it: `politeness_share` in tasks/backfill/pool.py).
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -81,6 +87,26 @@ def prefect(args: list[str], env: dict) -> None:
         sys.exit(f"prefect {' '.join(args)} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
 
 
+@contextmanager
+def prefect_api(kind: str, tmp: Path) -> Iterator[str]:
+    """Yield the API URL of the server the pool shares: PREFECT_API_URL's, else a fresh one."""
+    from sinorus.server import free_port, prefect_server
+
+    if os.environ.get("PREFECT_API_URL"):
+        yield os.environ["PREFECT_API_URL"]
+    elif kind == "postgres":
+        from tests.pg_cluster import postgres_cluster, prefect_server_on
+
+        with (
+            postgres_cluster() as cluster,
+            prefect_server_on(cluster, "prefect", tmp / "prefect-server") as api_url,
+        ):
+            yield api_url
+    else:
+        with prefect_server(free_port()) as api_url:  # its database in PREFECT_HOME
+            yield api_url
+
+
 def backfill(workers: int, urls: Path, tmp: Path, args, env: dict, pool: list) -> dict:
     """Return wall seconds, the summary and peak memory per worker of one backfill."""
     config = tmp / f"bench-{workers}.toml"
@@ -111,6 +137,8 @@ def backfill(workers: int, urls: Path, tmp: Path, args, env: dict, pool: list) -
 
 def main() -> None:
     """Print URLs/s with 1 and N workers, the ratio, and peak memory per worker."""
+    from tests.pg_cluster import binaries
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--data", type=Path, default=ROOT.parent / "shared" / "data" / "extraction-benchmark"
@@ -119,66 +147,71 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="worker counts to compare, e.g. 1,2,4")
     parser.add_argument("--per-host", type=int, default=8)
     parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument(
+        "--server",
+        choices=["postgres", "sqlite"],
+        default="postgres" if binaries() else "sqlite",
+        help="the Prefect server's database (default: postgres where its binaries are installed)",
+    )
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",")]
 
     from throughput import load_pages, serve
 
     import tasks  # noqa: F401  (Prefect's environment first)
-    from sinorus.server import free_port, prefect_server
 
     distinct = len(list((args.data / "html").glob("*.html.gz")))
     pages = load_pages(args.data, -(-args.urls // distinct))
     paths = list(pages)[: args.urls]
     results = {}
-    with tempfile.TemporaryDirectory() as name, prefect_server(free_port()) as api_url:
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        env = {**os.environ, "PREFECT_API_URL": api_url, "PYTHONPATH": str(ROOT)}
-        env.update(SINORUS_HOME=str(ROOT), PREFECT_LOGGING_LEVEL="WARNING")
-        env["PREFECT_WORKER_QUERY_SECONDS"] = "1"
+        # Prefect's own files (and a SQLite server's database) here, not in the project's .prefect.
+        os.environ["PREFECT_HOME"] = str(tmp / "prefect-home")
         started = time.perf_counter()
-        prefect(["work-pool", "create", POOL, "--type", "process", "--overwrite"], env)
-        prefect(["deploy", "--all", "--prefect-file", "prefect.yaml"], env)
-        pool = [
-            subprocess.Popen(
-                [
-                    PREFECT,
-                    "worker",
-                    "start",
-                    "--pool",
-                    POOL,
-                    "--name",
-                    f"bench-{i}",
-                    "--limit",
-                    "1",
-                ],
-                cwd=tmp,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-            for i in range(max(counts))
-        ]
-        setup = time.perf_counter() - started
-        try:
-            for workers in counts:
-                # Distinct URLs per run: each backfill is a new job on a new lake.
-                server, base = serve({p: pages[p] for p in paths})
-                urls = tmp / f"urls-{workers}.txt"
-                urls.write_text("\n".join(base + p for p in paths), encoding="utf-8")
-                results[workers] = backfill(workers, urls, tmp, args, env, pool)
-                server.shutdown()
-        finally:
-            for worker in pool:
-                worker.terminate()
-            for worker in pool:
-                worker.wait(timeout=30)
+        with prefect_api(args.server, tmp) as api_url:
+            server_start = time.perf_counter() - started
+            env = {**os.environ, "PREFECT_API_URL": api_url, "PYTHONPATH": str(ROOT)}
+            env.update(SINORUS_HOME=str(ROOT), PREFECT_LOGGING_LEVEL="WARNING")
+            env["PREFECT_WORKER_QUERY_SECONDS"] = "1"
+            started = time.perf_counter()
+            prefect(["work-pool", "create", POOL, "--type", "process", "--overwrite"], env)
+            prefect(["deploy", "--all", "--prefect-file", "prefect.yaml"], env)
+            pool = [
+                subprocess.Popen(
+                    [PREFECT, "worker", "start", "--pool", POOL, "--name", f"bench-{i}"]
+                    + ["--limit", "1"],
+                    cwd=tmp,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+                for i in range(max(counts))
+            ]
+            setup = time.perf_counter() - started
+            try:
+                for workers in counts:
+                    # Distinct URLs per run: each backfill is a new job on a new lake.
+                    server, base = serve({p: pages[p] for p in paths})
+                    urls = tmp / f"urls-{workers}.txt"
+                    urls.write_text("\n".join(base + p for p in paths), encoding="utf-8")
+                    results[workers] = backfill(workers, urls, tmp, args, env, pool)
+                    server.shutdown()
+                    load = max(load, os.getloadavg()[0])
+            finally:
+                for worker in pool:
+                    worker.terminate()
+                for worker in pool:
+                    worker.wait(timeout=30)
 
     print(
         f"{len(paths)} URLs ({distinct} distinct pages), one host, {args.per_host} at once, "
-        f"{args.delay} s apart; {os.cpu_count()} cores (shared: other work on the machine "
-        f"skews these); pool set-up (deploy, {max(counts)} workers) {setup:.1f} s, not counted"
+        f"{args.delay} s apart; {os.cpu_count()} cores, 1-min load average up to {load:.1f} "
+        "(shared: other work on the machine skews these); Prefect server on "
+        f"{args.server} (start-up {server_start:.1f} s), pool set-up (deploy, {max(counts)} "
+        f"workers) {setup:.1f} s: neither counted"
     )
     base_rate = None
     for workers, result in results.items():

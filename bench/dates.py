@@ -1,17 +1,19 @@
 """Publication dates on 800 real pages with known dates (htmldate's evaluation set): the date
-sinorus stores and the date it chooses, next to htmldate alone, in the same sitting.
+sinorus stores, next to htmldate alone, in the same sitting.
 
-    uv run python bench/dates.py [--data DIR] [--limit N]
+    uv run python bench/dates.py [--data DIR] [--limit N] [--show-wrong]
 
 The pages are served on 127.0.0.1 under their original paths (behind their host name, so that
 two sites' "/" stay apart and a date in the URL still shows), fetched with tasks.fetch and read
 by the extraction worker in the process pool; tasks.extract.page_date chooses among the
 witnesses (no feed or listing date: a URL list). Printed for each: exact day, wrong, missed.
-  stored  : what lands in the warehouse (pages whose text is too short store nothing)
-  chosen  : the date chosen for every page, short text or not
+  stored  : what lands in the warehouse: the article's date, or for a page whose text is too
+            short, the date on its page_failures row (tasks/extract.extract_pages)
+  articles: the stored dates of pages with text enough for an article
   before  : the rule before issue 12 (trafilatura's fast htmldate, URL first; stored pages only)
   htmldate: find_date alone on the same HTML and URL, fast and extensive, default and original
-and which witness won, with its own accuracy.
+and which witness won, with its own accuracy; --show-wrong lists every page not dated right with
+its witnesses, to study the rule's mistakes.
 """
 
 from __future__ import annotations
@@ -101,6 +103,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--limit", type=int, default=0, help="only the first N pages")
+    parser.add_argument(
+        "--show-wrong", action="store_true", help="list the pages not dated right, with witnesses"
+    )
     args = parser.parse_args()
 
     from config import DEMO_CONFIG, load_settings
@@ -145,10 +150,11 @@ def main() -> None:
     references = pool_map(reference_job, [(p.html, p.final_url) for p in pages], workers)
     referenced = time.perf_counter() - start
 
-    chosen: dict[str, str | None] = {}
     stored: dict[str, str | None] = {}
+    articles: dict[str, str | None] = {}
     won: Counter = Counter()
     won_right: Counter = Counter()
+    mistakes: list[str] = []
     found: dict[str, dict[str, str | None]] = {name: {} for name in [*HTMLDATE, "before"]}
     for page, fields, reference in zip(pages, results, references, strict=True):
         url = page.candidate.url
@@ -160,12 +166,16 @@ def main() -> None:
             continue
         published, _, evidence = page_date(page, fields["dates"])
         day = published.date().isoformat() if published else None
-        chosen[url] = day
+        # extract_pages dates a short page's failure row by the same page_date.
+        stored[url] = day
         if len(fields["text"]) >= extract.min_text_chars:
-            stored[url] = day
+            articles[url] = day
         witness = evidence["chosen"] or "none"
         won[witness] += 1
         won_right[witness] += day == gold[url]
+        if day != gold[url]:
+            said = ", ".join(f"{n} {d}" for n, d in evidence["witnesses"].items() if d)
+            mistakes.append(f"  {gold[url]} got {day} from {witness}: {said or '-'}  {url}")
 
     print(
         f"{len(gold)} pages ({len(failures)} not fetched); fetch {fetched:.0f} s, extraction "
@@ -173,14 +183,17 @@ def main() -> None:
         "(2 cores shared with other work: times are indicative, accuracy is not load-bound)"
     )
     print(f"{'sinorus stored':36} {score(stored, gold)}")
-    print(f"{'sinorus chosen (every page)':36} {score(chosen, gold)}")
+    print(f"{'sinorus stored, articles only':36} {score(articles, gold)}")
     print(f"{'before (stored, pre issue 12)':36} {score(found['before'], gold)}")
     for name in HTMLDATE:
         print(f"{name:36} {score(found[name], gold)}")
     print("witness that won: pages (right)")
     for witness, count in won.most_common():
         print(f"  {witness:12} {count:4} ({won_right[witness] / count:.1%} right)")
-    print(f"text too short to store: {len(chosen) - len(stored)} pages")
+    print(f"text too short for an article (dated on page_failures): {len(stored) - len(articles)}")
+    if args.show_wrong:
+        print(f"not dated right (gold, chosen, witness; every witness): {len(mistakes)} pages")
+        print("\n".join(sorted(mistakes)))
 
 
 if __name__ == "__main__":

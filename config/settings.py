@@ -206,7 +206,7 @@ class Extract(_Strict):
     include_comments: StrictBool
     min_text_chars: int = Field(ge=0, le=100_000)
     # fast mode's text shorter than this gets a second, precise pass (0: never)
-    retry_below_chars: int = Field(default=250, ge=0, le=100_000)
+    retry_below_chars: int = Field(default=500, ge=0, le=100_000)
 
 
 class Dedup(_Strict):

@@ -3,9 +3,13 @@
 The witnesses, in the order they are believed:
   url       a complete year/month/day in the URL's path: the CMS sets it at publication and it
             never changes with an update;
-  headline  the date printed beside the headline (the byline): what a reader reads as the
-            publication date; metadata is more often a modification or a time-zone-shifted date;
-  metadata  the page's publication markup (htmldate without extensive search, original date);
+  headline  the date printed beside the headline (the <h1> the page's title names): what a
+            reader reads as the publication date; metadata is more often a modification or a
+            time-zone-shifted date. None when it is one of a list (other stories' dates in like
+            elements); a day and month that read either way round take the reading another
+            witness states;
+  metadata  the page's publication markup: schema.org datePublished, else htmldate's (no
+            extensive search, original date);
   listing   the feed entry's or listing's date (what it says, 'feed' or 'listing');
   extensive htmldate's extensive search: a guess from any date on the page, last resort.
 A date after the fetch (a day of time zones allowed), before the web's news (1995), or decades
@@ -14,10 +18,11 @@ before what another witness states, is no witness. Measured on 800 real pages: b
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
-from htmldate.extractors import extract_url_date, try_date_expr_opts
+from htmldate.extractors import COMPLETE_URL, extract_url_date, try_date_expr_opts
 from htmldate.utils import Extractor
 from lxml.html import HtmlElement
 
@@ -33,7 +38,10 @@ TIME_ZONES = timedelta(days=1)  # a page dated in Asia can be a day ahead of UTC
 AFTER_HEADLINE_NODES = 40
 BEFORE_HEADLINE_NODES = 8
 DATE_TEXT_CHARS = (6, 80)
+TITLE_CHARS = 10  # shorter, a heading is 'Menu' or 'Home', in many a title
 _TEXT_NODES = "[normalize-space()][not(ancestor::script)][not(ancestor::style)]"
+WORD = re.compile(r"\w+")
+AMBIGUOUS_DATE = re.compile(r"(?<!\d)(\d{1,2})([/-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")
 
 
 def _options(latest: datetime) -> Extractor:
@@ -43,24 +51,126 @@ def _options(latest: datetime) -> Extractor:
 
 def url_date(url: str, latest: datetime) -> str | None:
     """Return the complete date (YYYY-MM-DD) in the URL's path, or None."""
-    return extract_url_date(url, _options(latest))
-
-
-def headline_date(tree: HtmlElement, latest: datetime) -> str | None:
-    """Return the first date (YYYY-MM-DD) printed next to the page's first <h1>, or None."""
-    h1 = tree.find(".//h1")
-    if h1 is None:
+    found = extract_url_date(url, _options(latest))
+    match = COMPLETE_URL.search(url) if found else None
+    # "/2023/10/3-questions-to/" is a year, a month and the slug: a one-digit "day" that starts
+    # a hyphenated word is no day ("/2018/12/4/slug" is one).
+    if match and len(match[3]) == 1 and url[match.end(3) : match.end(3) + 1] in ("-", "_"):
         return None
-    options = _options(latest)
+    return found
+
+
+class Headline(NamedTuple):
+    """The date printed beside the headline, and its other reading if the text is ambiguous."""
+
+    day: str  # YYYY-MM-DD as htmldate reads it (day first when the text is all numbers)
+    swapped: str | None  # day and month the other way round ("11/08/23" in the US)
+
+
+def _swapped(text: str, day: str) -> str | None:
+    # Only bare numbers joined by slashes or hyphens leave the order open; dots mean day first.
+    read = date.fromisoformat(day)
+    for match in AMBIGUOUS_DATE.finditer(text):
+        first, second = int(match[1]), int(match[3])
+        if (
+            first != second
+            and max(first, second) <= 12
+            and {first, second} == {read.day, read.month}
+        ):
+            return read.replace(day=read.month, month=read.day).isoformat()
+    return None
+
+
+def _words(text: str) -> str:
+    return " ".join(WORD.findall(text.lower()))
+
+
+def _headlines(tree: HtmlElement) -> list[HtmlElement]:
+    # The page's title names the story: the <h1> it holds is the headline, even after a site
+    # name, an empty logo or "Navigation"; the first <h1> with text is the fallback (a blog's
+    # name above each post), read when no date is next to the named one.
+    titles = [_words(tree.findtext(".//title") or "")]
+    titles += [
+        _words(m.get("content") or "") for m in tree.iterfind(".//meta[@property='og:title']")
+    ]
+    named = first = None
+    for h1 in tree.iter("h1"):
+        text = _words(h1.text_content())
+        if (
+            named is None
+            and len(text) >= TITLE_CHARS
+            and any(text in t or t and t in text for t in titles)
+        ):
+            named = h1
+        if first is None and text:
+            first = h1
+    return [h for h in dict.fromkeys((named, first)) if h is not None]
+
+
+def _dates_beside(h1: HtmlElement, options: Extractor) -> list[tuple[str, str, tuple]]:
     after = h1.xpath(f"following::text(){_TEXT_NODES}")[:AFTER_HEADLINE_NODES]
     before = h1.xpath(f"preceding::text(){_TEXT_NODES}")[-BEFORE_HEADLINE_NODES:]
+    found = []
     for node in [*after, *reversed(before)]:
         text = node.strip()
-        if DATE_TEXT_CHARS[0] <= len(text) <= DATE_TEXT_CHARS[1]:
-            found = try_date_expr_opts(text, options)
-            if found:
-                return found
+        if DATE_TEXT_CHARS[0] <= len(text) <= DATE_TEXT_CHARS[1] and (
+            day := try_date_expr_opts(text, options)
+        ):
+            element = node.getparent()
+            if node.is_tail and element.getparent() is not None:
+                element = element.getparent()
+            found.append((text, day, (element.tag, element.get("class"))))
+    return found
+
+
+def headline_date(tree: HtmlElement, latest: datetime) -> Headline | None:
+    """Return the date printed next to the page's headline, or None (none, or one of a list)."""
+    options = _options(latest)
+    found = next(filter(None, (_dates_beside(h1, options) for h1 in _headlines(tree))), [])
+    if not found:
+        return None
+    text, day, place = found[0]
+    # A byline is one of a kind: dates in like elements with other days are a list of stories
+    # (related, latest, comments), and the first of them need not be this one's.
+    if any(other != day for _, other, where in found if where == place):
+        return None
+    return Headline(day, _swapped(text, day))
+
+
+def marked_date(tree: HtmlElement, latest: datetime) -> str | None:
+    """Return the day of the first element marked up as schema.org datePublished, or None."""
+    options = _options(latest)
+    for element in tree.xpath("//*[@itemprop='datePublished']"):
+        value = element.get("datetime") or element.get("content") or element.text_content()
+        if day := try_date_expr_opts(value.strip()[: DATE_TEXT_CHARS[1]], options):
+            return day
     return None
+
+
+class PageDates(NamedTuple):
+    """The witnesses read from a page's tree before trafilatura prunes it."""
+
+    url: str | None
+    headline: Headline | None
+    marked: str | None  # schema.org datePublished in the markup
+
+
+def read_page(tree: HtmlElement, url: str, latest: datetime) -> PageDates:
+    """Return the page's URL, headline and datePublished witnesses."""
+    return PageDates(url_date(url, latest), headline_date(tree, latest), marked_date(tree, latest))
+
+
+def witnesses(page: PageDates, metadata: str | None) -> dict[str, str | None]:
+    """Return the worker's `dates` (url, headline, metadata; extensive still None) for a page."""
+    # The page's own datePublished is a publication date by name; htmldate reads the first
+    # date <meta> instead, and a generic "date" often is the page's last modification.
+    metadata = page.marked or metadata
+    headline = page.headline.day if page.headline else None
+    others = {page.url, metadata} - {None}
+    # A day and month that read either way round are settled by a witness that states one.
+    if page.headline and page.headline.swapped in others and headline not in others:
+        headline = page.headline.swapped
+    return {"url": page.url, "headline": headline, "metadata": metadata, "extensive": None}
 
 
 def _day(value: str | date | datetime | None) -> date | None:

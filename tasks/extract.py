@@ -117,9 +117,22 @@ def extract_pages(pages: list[Page], extract: Extract) -> tuple[list[Article], l
     for page, fields in zip(pages, results, strict=True):
         if isinstance(fields, str):
             failures.append(Failure(candidate=page.candidate, stage="extract", reason=fields))
-        elif fields is None or len(fields["text"]) < extract.min_text_chars:
+        elif fields is None:
             failures.append(
                 Failure(candidate=page.candidate, stage="extract", reason="no article text found")
+            )
+        elif len(fields["text"]) < extract.min_text_chars:
+            # No article, but the witnesses dated the page all the same: the failure keeps the
+            # date (and no date_source without one: 'none' would say nothing more than null).
+            published, date_source, _ = page_date(page, fields["dates"])
+            failures.append(
+                Failure(
+                    candidate=page.candidate,
+                    stage="extract",
+                    reason="no article text found",
+                    published_at=published,
+                    date_source=date_source if published is not None else None,
+                )
             )
         else:
             articles.append(to_article(page, fields))

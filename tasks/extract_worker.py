@@ -14,11 +14,13 @@ from datetime import timedelta
 
 import py3langid
 from htmldate import find_date
+from lxml.html import HtmlElement
 from trafilatura import bare_extraction
+from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from config.settings import Settings
-from tasks.dates import headline_date, url_date
+from tasks.dates import read_page, witnesses
 from tasks.dedup import fingerprint
 from tasks.emerging import story_terms
 from tasks.keywords import count_keywords
@@ -30,6 +32,9 @@ from tasks.relevance import judge
 # witness, read only when no better one is there). tasks/dates.py chooses among them.
 DATE_PARAMS = {"extensive_search": False, "original_date": True, "deferred_url_extractor": True}
 LANGUAGE_SAMPLE_CHARS = 3000
+# The second try replaces a short first text only when it is this much longer (trafilatura's own
+# bar for its recall retry): a little more is mostly the boilerplate precision cut on purpose.
+RETRY_GAIN = 1.5
 
 
 def die_with_parent() -> None:
@@ -55,22 +60,42 @@ def detect_language(text: str) -> str | None:
     return py3langid.classify(sample)[0]
 
 
-def _extract(html: bytes, url: str, fast: bool, include_comments: bool):
-    tree = load_html(html)
-    if tree is None:
-        return None
+def _extract(
+    tree: HtmlElement, url: str, fast: bool, include_comments: bool, precision: bool = False
+) -> Document | None:
+    """Return trafilatura's document for a parsed page (None: no text); the tree is left as is."""
     return bare_extraction(
         tree,
         url=url,
         with_metadata=True,
         fast=fast,
+        favor_precision=precision,
         include_comments=include_comments,
         date_extraction_params=DATE_PARAMS,
     )
 
 
-def _text(document) -> str:
+def _text(document: Document | None) -> str:
+    """Return the document's text ("" for no document)."""
     return (document.text or "") if document is not None else ""
+
+
+def _extract_text(
+    tree: HtmlElement, url: str, fast: bool, include_comments: bool, retry_below: int
+) -> Document | None:
+    """Return the document kept for the page: fast mode's precision-first pass, or below
+    retry_below characters a precise pass that finds RETRY_GAIN times more text."""
+    if not fast:
+        return _extract(tree, url, False, include_comments)
+    # Precision first only when a second try can win back what it cuts: alone it loses whole
+    # bodies (a bordered or "bottom" container), but such losses leave a short text.
+    first = _extract(tree, url, True, include_comments, precision=retry_below > 0)
+    if len(_text(first)) >= retry_below:
+        return first
+    # Fast mode has no fallback; the precise pass adds trafilatura's readability and jusText
+    # comparisons (and, balanced, keeps what precision pruned).
+    second = _extract(tree, url, False, include_comments)
+    return second if len(_text(second)) > RETRY_GAIN * len(_text(first)) else first
 
 
 def extract_fields(
@@ -82,29 +107,16 @@ def extract_fields(
     if tree is None:
         return None
     declared = (tree.get("lang") or tree.get("xml:lang") or "").split("-")[0].strip().lower()
-    # Read before trafilatura, which prunes the tree it is given.
+    # The witnesses read the whole page, before any extraction pass.
     latest = utcnow() + timedelta(days=1)
-    url_day, headline_day = url_date(url, latest), headline_date(tree, latest)
-    document = bare_extraction(
-        tree,
-        url=url,
-        with_metadata=True,
-        fast=fast,
-        include_comments=include_comments,
-        date_extraction_params=DATE_PARAMS,
-    )
+    seen = read_page(tree, url, latest)
+    document = _extract_text(tree, url, fast, include_comments, retry_below)
     text = _text(document)
-    if fast and len(text) < retry_below:
-        # Fast mode has no fallback: a second, precise pass (trafilatura's readability and
-        # jusText comparison) on a fresh tree, and the longer text is kept.
-        second = _extract(html, url, False, include_comments)
-        if len(_text(second)) > len(text):
-            document, text = second, _text(second)
     if document is not None:
         metadata = document.date
     else:  # no text at all: the page's markup still dates it
         metadata = find_date(load_html(html), url=url, **DATE_PARAMS)
-    dates = {"url": url_day, "headline": headline_day, "metadata": metadata, "extensive": None}
+    dates = witnesses(seen, metadata)
     if not any(dates.values()):  # the guess is dear and only ever needed when nothing else is
         dates["extensive"] = find_date(load_html(html), extensive_search=True, original_date=True)
     return {

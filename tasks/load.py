@@ -84,6 +84,8 @@ FAILURES = pa.schema(
         ("now", pa.timestamp("us")),
         ("retry_after", pa.timestamp("us")),
         ("lasting_retry_after", pa.timestamp("us")),  # if this failure turns lasting (DNS)
+        ("published_at", pa.timestamp("us")),
+        ("date_source", pa.string()),
     ]
 )
 
@@ -211,6 +213,8 @@ def failure_table(failures: list[Failure], retry_hours: float) -> pa.Table:
             "now": now,
             "retry_after": _retry_at(f, now, retry_hours),
             "lasting_retry_after": now + timedelta(hours=min(retry_hours, 24 * 365 * 100)),
+            "published_at": f.published_at,
+            "date_source": f.date_source,
         }
         for f in {f.candidate.canonical_url: f for f in failures}.values()
     ]

@@ -42,6 +42,7 @@ VOCABULARIES: dict[str, object] = {
     "articles.dup_method": DupMethod,
     "page_failures.origin": Origin,
     "page_failures.stage": FailureStage,
+    "page_failures.date_source": DateSource,
     "feeds.last_status": FeedStatus,
     "runs.flow": RunFlow,
     "runs.status": RunStatus,
@@ -125,6 +126,9 @@ class Failure:
     http_status: int | None = None
     transient: bool = False
     retry_after: float | None = None  # seconds the server asked us to wait
+    # A page with too little text is dated all the same (both None when nothing dates it)
+    published_at: datetime | None = None
+    date_source: DateSource | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

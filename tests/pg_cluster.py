@@ -5,6 +5,10 @@ same directory), and on the way out `pg_ctl stop -m immediate` and the directory
 happened. PostgreSQL refuses to run as root: as root the cluster runs as the `postgres` system
 user (Debian's package creates it; created here only if missing), as anyone else as that user.
 Where the binaries are missing the test is skipped, naming the package (`make system-deps`).
+
+`prefect_server_on(cluster, …)` starts a real Prefect server (its services running, unlike the
+temporary one of prefect_test_harness) whose database is one of the cluster's: for a work pool's
+workers, their flow runs and the CLI (tests/test_backfill_pool.py).
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -178,3 +184,59 @@ def postgres_cluster() -> Iterator[Cluster]:
             with suppress(Exception):
                 _run([pg_ctl, "stop", "-D", str(data), "-m", "immediate", "-w"], user, directory)
         shutil.rmtree(directory, ignore_errors=True)
+
+
+# A fresh database takes Prefect's ~120 migrations first: 12-30 s on a loaded 2-core machine.
+PREFECT_START_SECONDS = 300
+
+
+@contextmanager
+def prefect_server_on(cluster: Cluster, dbname: str, home: Path) -> Iterator[str]:
+    """Yield the API URL of a `prefect server start` whose database is `dbname` (created here)
+    on the cluster; its log is `home`/prefect-server.log. Stopped (its process group) after."""
+    from sinorus.server import die_with_parent, free_port, wait_healthy
+
+    cluster.create_database(dbname)
+    home.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "PREFECT_SERVER"))
+    }
+    env.update(
+        PREFECT_HOME=str(home),  # not the project's .prefect: nothing of this server outlives it
+        PREFECT_SERVER_DATABASE_CONNECTION_URL=(
+            f"postgresql+asyncpg://{SUPERUSER}@127.0.0.1:{cluster.port}/{dbname}"
+        ),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_SERVER_UI_ENABLED="false",
+        PREFECT_SERVER_LOGGING_LEVEL="WARNING",
+    )
+    log_path = home / "prefect-server.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1"]
+            + ["--port", str(port), "--no-ui"],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,  # its own group: stopped with whatever it started
+            preexec_fn=die_with_parent,  # and gone with the tests even if they are killed
+        )
+    try:
+        try:
+            wait_healthy(api_url, process, PREFECT_START_SECONDS)
+        except RuntimeError as exc:
+            tail = log_path.read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"{exc}; its log ends:\n{tail}") from None
+        yield api_url
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)

@@ -7,6 +7,7 @@ session's Prefect server), an analyst's DuckDB session holding the lake open in 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -234,3 +235,49 @@ def test_a_monitor_and_a_backfill_over_the_same_urls_at_once(
     assert rows(db, "select count(*) from stories where origin <> 'seed'") == [(len(stored),)]
     assert rows(db, "select count(*) from backfill_queue where status = 'pending'") == [(0,)]
     assert_invariants(db)
+
+
+def test_a_commit_slot_a_dead_holder_keeps_is_waited_for_then_done_without(api_url: str) -> None:
+    """The session's server is ephemeral: it never revokes a lapsed lease, as a dead worker's."""
+    from prefect.client.orchestration import get_client
+
+    from tasks.commit import COMMIT_LIMIT, _held_slot, ensure_commit_limit
+
+    with get_client(sync_client=True) as client:
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("PREFECT_API_URL", api_url)
+            ensure_commit_limit()
+        with _held_slot():  # free: taken, then given back
+            assert client.read_global_concurrency_limit_by_name(COMMIT_LIMIT).active_slots == 1
+        assert client.read_global_concurrency_limit_by_name(COMMIT_LIMIT).active_slots == 0
+        dead = client.increment_concurrency_slots_with_lease(
+            names=[COMMIT_LIMIT], slots=1, mode="concurrency", lease_duration=60
+        ).json()["lease_id"]
+        try:
+            entered = time.monotonic()
+            # Prefect's logging set-up keeps pytest's caplog from seeing it: a handler of our own.
+            warnings = _Records()
+            logging.getLogger("sinorus.commit").addHandler(warnings)
+            try:
+                with _held_slot(wait_seconds=2):
+                    waited = time.monotonic() - entered
+            finally:
+                logging.getLogger("sinorus.commit").removeHandler(warnings)
+            assert 2 <= waited < 60
+            assert any("under the catalog lock alone" in m for m in warnings.messages)
+            # The dead holder's slot is the only one taken: none leaked by the bypass.
+            assert client.read_global_concurrency_limit_by_name(COMMIT_LIMIT).active_slots == 1
+        finally:
+            client.release_concurrency_slots_with_lease(dead)
+        assert client.read_global_concurrency_limit_by_name(COMMIT_LIMIT).active_slots == 0
+
+
+class _Records(logging.Handler):
+    """Keeps the messages logged to it."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())

@@ -12,7 +12,7 @@ import pytest
 
 import tasks.records as records
 from tasks.backfill.queue import QUEUE
-from tasks.load import ARTICLES, KEYS, MENTIONS, RAW_PAGES, TERMS
+from tasks.load import ARTICLES, FAILURES, KEYS, MENTIONS, RAW_PAGES, TERMS
 from warehouse import Lake, ensure_warehouse, reader
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,6 +87,20 @@ def test_each_arrow_batch_has_the_shape_of_its_table(schema, table: str, lake: L
         con.register("batch", schema.empty_table())
         given = [(name, kind) for name, kind, *_ in con.execute("describe batch").fetchall()]
     assert given == wanted
+
+
+def test_the_failure_batch_gives_page_failures_its_columns_and_types(lake: Lake) -> None:
+    """The failure batch is merged, not inserted as it is: it carries every column of the table
+    but those the merge counts itself, each with the table's type (and a few of its own)."""
+    counted = {"attempts", "first_failed_at", "last_failed_at"}
+    with reader(lake) as con:
+        table = {name: kind for name, kind, *_ in con.execute("describe page_failures").fetchall()}
+        con.register("batch", FAILURES.empty_table())
+        given = {name: kind for name, kind, *_ in con.execute("describe batch").fetchall()}
+    assert set(table) - counted <= set(given)
+    assert {name: given[name] for name in table if name in given} == {
+        name: kind for name, kind in table.items() if name not in counted
+    }
 
 
 def test_records_are_frozen_and_keyword_only() -> None:

@@ -8,8 +8,18 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from lxml.html import HtmlElement, fromstring
 
-from tasks.dates import choose_date, headline_date, url_date
+from tasks.dates import (
+    Headline,
+    PageDates,
+    choose_date,
+    headline_date,
+    marked_date,
+    read_page,
+    url_date,
+    witnesses,
+)
 from tasks.extract import page_date
 from tasks.extract_worker import extract_fields
 from tasks.records import Candidate, Page
@@ -21,7 +31,7 @@ MIDNIGHT = datetime(2024, 5, 3)
 
 
 def test_every_case_has_its_page() -> None:
-    assert len(CASES) >= 5
+    assert len(CASES) >= 10
     for case in CASES:
         assert (FIXTURES / f"{case.stem}.html.gz").is_file(), case.name
 
@@ -113,17 +123,74 @@ def test_dates_before_the_web_or_decades_before_another_witness_are_no_witness()
     )
 
 
-def test_url_and_headline_readers() -> None:
-    from lxml.html import fromstring
-
+def test_url_reader() -> None:
     latest = FETCHED
     assert url_date("https://example.com/world/2023/03/21/xi-putin.html", latest) == "2023-03-21"
+    assert url_date("https://example.com/news/2018/12/4/yellow-vests", latest) == "2018-12-04"
     assert url_date("https://example.com/world/xi-putin.html", latest) is None
-    tree = fromstring(
-        "<html><body><p>Updated 1 June 2024</p><nav>Home</nav><h1>Xi meets Putin</h1>"
-        "<p class=byline>By A. Writer, 21 March 2023</p><p>Text.</p>"
-        "<script>var d = '2020-01-01';</script></body></html>"
+    # a year, a month, then a slug that starts with a number: no day
+    assert url_date("https://blog.example.org/2023/10/3-questions-to-x/", latest) is None
+
+
+def page(body: str, title: str = "Xi meets Putin") -> HtmlElement:
+    return fromstring(
+        f"<html><head><title>{title} | Daily</title></head><body>{body}</body></html>"
     )
-    assert headline_date(tree, latest) == "2023-03-21"
-    no_headline = fromstring("<html><body><p>21 March 2023</p></body></html>")
-    assert headline_date(no_headline, latest) is None
+
+
+def test_headline_reader() -> None:
+    tree = page(
+        "<p>Updated 1 June 2024</p><nav>Home</nav><h1>Xi meets Putin</h1>"
+        "<p class=byline>By A. Writer, 21 March 2023</p><p>Text.</p>"
+        "<script>var d = '2020-01-01';</script>"
+    )
+    assert headline_date(tree, FETCHED) == Headline("2023-03-21", None)
+    assert headline_date(page("<p>21 March 2023</p>"), FETCHED) is None
+
+
+def test_headline_is_the_h1_the_title_names() -> None:
+    tree = page(
+        "<h1>Daily</h1><p class=teaser>Sale ends 2 May 2024</p>"
+        "<h1>Xi meets Putin</h1><p class=byline>21 March 2023</p>"
+    )
+    assert headline_date(tree, FETCHED).day == "2023-03-21"
+    # no date beside the named one: the first <h1> with text is read
+    blog = page("<h1>Xi's blog</h1><p>posted 21 March 2023</p><h1>Xi meets Putin</h1><p>Text</p>")
+    assert headline_date(blog, FETCHED).day == "2023-03-21"
+
+
+def test_a_date_in_a_list_of_stories_is_no_byline() -> None:
+    teasers = "".join(
+        f"<li><span class=date>{d}</span><a>Story</a></li>"
+        for d in ("2 May 2024", "1 May 2024", "28 April 2024")
+    )
+    assert headline_date(page(f"<h1>Xi meets Putin</h1><ul>{teasers}</ul>"), FETCHED) is None
+    # the same day twice (published, updated) is still one byline
+    twice = "<span class=date>2 May 2024</span><span class=date>2 May 2024 10:00</span>"
+    assert headline_date(page(f"<h1>Xi meets Putin</h1>{twice}"), FETCHED).day == "2024-05-02"
+
+
+def test_an_ambiguous_day_and_month_take_the_reading_another_witness_states() -> None:
+    slashed = headline_date(page("<h1>Xi meets Putin</h1><p>11/08/23 5:19pm</p>"), FETCHED)
+    assert slashed == Headline("2023-08-11", "2023-11-08")
+    read = PageDates(url=None, headline=slashed, marked=None)
+    assert witnesses(read, "2023-11-08")["headline"] == "2023-11-08"
+    assert witnesses(read, None)["headline"] == "2023-08-11"  # nobody says otherwise: day first
+    assert witnesses(read, "2023-08-11")["headline"] == "2023-08-11"
+    # dots are day first, and a 13th can only be a day
+    for text in ("11.08.2023", "13/08/2023"):
+        reading = headline_date(page(f"<h1>Xi meets Putin</h1><p>{text}</p>"), FETCHED)
+        assert reading.swapped is None, text
+
+
+def test_schema_org_date_published_is_the_metadata() -> None:
+    tree = page(
+        "<h1>Xi meets Putin</h1><p>Text</p>"
+        "<time itemprop=datePublished datetime='2023-03-21T10:00:00+01:00'>21.03.</time>"
+    )
+    assert marked_date(tree, FETCHED) == "2023-03-21"
+    read = read_page(tree, "https://example.com/xi-putin", FETCHED)
+    dates = witnesses(read, "2023-03-28")  # htmldate's reading of a generic <meta name=date>
+    assert dates["metadata"] == "2023-03-21"
+    assert witnesses(read._replace(marked=None), "2023-03-28")["metadata"] == "2023-03-28"
+    assert marked_date(page("<h1>Xi meets Putin</h1>"), FETCHED) is None

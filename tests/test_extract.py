@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from trafilatura.utils import load_html
 
 import tasks.extract_worker as worker_module
 from config import DEMO_CONFIG, load_settings
@@ -303,13 +304,47 @@ def test_a_page_too_short_to_store_still_has_its_date() -> None:
 
 
 @pytest.mark.parametrize("retry_below", [0, 10**5])
-def test_second_try_keeps_the_longer_text(retry_below: int) -> None:
-    """Fast mode's text is kept unless the precise pass finds more; never less."""
+def test_second_try_needs_much_more_text(retry_below: int) -> None:
+    """Without a second try the fast pass is trafilatura's balanced one; with it, the precision
+    pass is kept unless the precise pass finds RETRY_GAIN times as much text."""
     html = (ROOT / "newsroom").glob("site/**/*.html").__next__().read_bytes()
     url = "http://news.example.com/y.html"
-    fast = worker_module.extract_fields(html, url, True, False, 0)
-    tried = worker_module.extract_fields(html, url, True, False, retry_below)
-    precise = worker_module.extract_fields(html, url, False, False, 0)
-    assert len(tried["text"]) == (
-        max(len(fast["text"]), len(precise["text"])) if retry_below else len(fast["text"])
-    )
+    tried = worker_module.extract_fields(html, url, True, False, retry_below)["text"]
+    tree = load_html(html)
+    balanced = worker_module._text(worker_module._extract(tree, url, True, False))
+    first = worker_module._text(worker_module._extract(tree, url, True, False, precision=True))
+    precise = worker_module._text(worker_module._extract(tree, url, False, False))
+    if not retry_below:
+        assert tried == balanced
+    else:
+        assert tried == (precise if len(precise) > worker_module.RETRY_GAIN * len(first) else first)
+
+
+SECOND_TRY_PAGES = sorted((ROOT / "tests" / "fixtures" / "extract").glob("*.html"))
+
+
+@pytest.mark.parametrize("path", SECOND_TRY_PAGES, ids=lambda path: path.stem)
+def test_second_try_on_pages_that_carry_their_expectation(path: Path) -> None:
+    """Each page marks its story (data-expect="text") and its furniture ("boilerplate") and
+    says whether the second try runs and wins; the configured threshold is used."""
+    html = path.read_bytes()
+    tree = load_html(html)
+    marked = {
+        kind: [
+            " ".join(e.text_content().split()) for e in tree.xpath(f'//*[@data-expect="{kind}"]')
+        ]
+        for kind in ("text", "boilerplate")
+    }
+    outcome = tree.xpath('string(//meta[@name="sinorus-second-try"]/@content)')
+    assert marked["text"] and outcome in ("wins", "loses", "not run")
+    url = "http://news.example.com/z.html"
+    retry_below = SETTINGS.extract.retry_below_chars
+    first = worker_module._text(worker_module._extract(tree, url, True, False, precision=True))
+    fields = worker_module.extract_fields(html, url, True, False, retry_below)
+    text = " ".join(fields["text"].split())
+    assert (len(first) < retry_below) == (outcome != "not run")
+    assert (fields["text"] != first) == (outcome == "wins")
+    for paragraph in marked["text"]:
+        assert paragraph in text
+    for paragraph in marked["boilerplate"]:
+        assert paragraph not in text

@@ -216,3 +216,101 @@ def test_a_run_stores_its_trend_thresholds(two_runs: dict) -> None:
     assert stored == {
         name: float(value) for name, value in load_settings(two_runs["config"]).trends
     }
+
+
+# ---- a page with too little text: no article, but its date is kept ----
+
+SHORT_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Short pages</title><link>{{BASE}}/</link>
+<description>Pages with too little text to be articles.</description>
+<item><title>Bridge talks: live</title><link>{{BASE}}/world/bridge-talks-live.html</link>
+<pubDate>Wed, 15 Mar 2023 06:00:00 +0000</pubDate></item>
+<item><title>Gallery</title><link>{{BASE}}/world/gallery.html</link>
+<pubDate>Mon, 20 Mar 2023 10:00:00 +0000</pubDate></item>
+</channel></rss>
+"""
+SHORT_PAGES = {
+    # dated by its metadata, a day before its feed entry: the page's own date wins
+    "bridge-talks-live.html": '<meta property="article:published_time" '
+    'content="2023-03-14T09:30:00+00:00">',
+    "gallery.html": "",  # nothing on the page dates it: the feed entry's date stands
+}
+
+
+@pytest.fixture(scope="module")
+def short_pages_run(prefect_harness, tmp_path_factory) -> dict:
+    """Run the monitor over a site of two pages too short to be articles; return the paths."""
+    from flows.monitor import monitor
+
+    tmp = tmp_path_factory.mktemp("short")
+    (tmp / "site" / "feeds").mkdir(parents=True)
+    (tmp / "site" / "world").mkdir()
+    (tmp / "site" / "feeds" / "short.rss").write_text(SHORT_FEED, encoding="utf-8")
+    for name, head in SHORT_PAGES.items():
+        (tmp / "site" / "world" / name).write_text(
+            f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{name}</title>'
+            f"{head}</head><body><article><h1>{name}</h1><p>Photos and updates to follow.</p>"
+            "</article></body></html>",
+            encoding="utf-8",
+        )
+    db = tmp / "warehouse.sqlite"
+    with Newsroom(port=0, site=tmp / "site") as server:
+        config = tmp / "sinorus.toml"
+        config.write_text(
+            f'[warehouse]\ncatalog = "{db}"\ncommit_limit = false\n\n'
+            "[fetch]\nallow_private_hosts = true\ntimeout_seconds = 5.0\n\n"
+            f'[[feeds]]\nname = "Short pages"\nurl = "{server.base_url}/feeds/short.rss"\n',
+            encoding="utf-8",
+        )
+        summary = monitor(str(config), None)
+        base_url = server.base_url
+    return {"summary": summary, "db": db, "base_url": base_url}
+
+
+def test_a_page_too_short_to_be_an_article_keeps_its_date(short_pages_run: dict) -> None:
+    base, db = short_pages_run["base_url"], short_pages_run["db"]
+    assert short_pages_run["summary"]["stored"] == 0
+    assert _rows(db, "select count(*) from articles where origin = 'monitor'") == [(0,)]
+    recorded = _rows(
+        db,
+        "select canonical_url, stage, reason, published_at::varchar, date_source "
+        "from page_failures order by canonical_url",
+    )
+    assert recorded == [
+        (
+            f"{base}/world/bridge-talks-live.html",
+            "extract",
+            "no article text found",
+            "2023-03-14 00:00:00",
+            "page",
+        ),
+        (
+            f"{base}/world/gallery.html",
+            "extract",
+            "no article text found",
+            "2023-03-20 10:00:00",
+            "feed",
+        ),
+    ]
+    assert _rows(db, "select * from vocabulary_violations") == []
+    # An analyst sees the date with `sinorus sql`.
+    from typer.testing import CliRunner
+
+    from sinorus.cli import app
+
+    result = CliRunner().invoke(
+        app,
+        [
+            "sql",
+            "select date_source, published_at from page_failures order by published_at",
+            "--db",
+            str(db),
+            "--format",
+            "csv",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-2:] == [
+        "page,2023-03-14T00:00:00",
+        "feed,2023-03-20T10:00:00",
+    ]

@@ -619,3 +619,61 @@ def test_a_name_that_does_not_resolve_turns_lasting_after_a_few_tries(db: Lake) 
 def rows_of(db: Lake, query: str) -> list[tuple]:
     with reader(db) as con:
         return con.execute(query).fetchall()
+
+
+def test_a_failure_with_no_date_keeps_the_date_an_earlier_one_found(db: Lake) -> None:
+    short = replace(
+        fail("short", "no article text found", None, False),
+        stage="extract",
+        published_at=datetime(2026, 11, 18),
+        date_source="page",
+    )
+    dated = "select stage, attempts, published_at, date_source from page_failures"
+    load(db, [], [short], None, 0.0)
+    assert rows_of(db, dated) == [("extract", 1, datetime(2026, 11, 18), "page")]
+    # Fetched again, the page fails before it can be dated: the date found before stays.
+    load(db, [], [fail("short", "timeout", None, True)], None, 0.0)
+    assert rows_of(db, dated) == [("fetch", 2, datetime(2026, 11, 18), "page")]
+    # A new date replaces the old one, with the witness it came from.
+    feed_dated = replace(short, published_at=datetime(2026, 11, 19, 12), date_source="feed")
+    load(db, [], [feed_dated], None, 0.0)
+    assert rows_of(db, dated) == [("extract", 3, datetime(2026, 11, 19, 12), "feed")]
+    # A fetch failure has no date at all.
+    load(db, [], [fail("gone", "HTTP 404", 404, False)], None, 0.0)
+    assert rows_of(db, f"{dated} where stage = 'fetch'") == [("fetch", 1, None, None)]
+    assert rows_of(db, "select * from vocabulary_violations") == []
+
+
+def test_an_old_lake_gains_the_failure_dates(
+    db: Lake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lake made before migration 006 keeps its failures and dates the next ones."""
+    old = tmp_path / "old_migrations"
+    old.mkdir()
+    for version, path in migration_files():
+        if version < 6:
+            (old / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(db_module, "MIGRATIONS_DIR", old)
+    monkeypatch.setattr(db_module, "VIEWS_DIR", tmp_path / "no_views")  # today's read new columns
+    assert ensure_warehouse(db) == [1, 2, 3, 4, 5]
+    with writer(db) as con:
+        con.execute(
+            "insert into page_failures (canonical_url, url, origin, stage, reason, transient, "
+            "attempts, first_failed_at, last_failed_at, retry_after) values "
+            "(?, ?, 'monitor', 'fetch', 'timeout', true, 1, now(), now(), now())",
+            [f"{SITE}/short.html", f"{SITE}/short.html"],
+        )
+    monkeypatch.undo()
+    db_module.release(db)
+    assert ensure_warehouse(db) == [6]
+    columns = "select attempts, published_at, date_source from page_failures"
+    assert rows_of(db, columns) == [(1, None, None)]
+    short = replace(
+        fail("short", "no article text found", None, False),
+        stage="extract",
+        published_at=datetime(2026, 11, 18),
+        date_source="page",
+    )
+    load(db, [], [short], None, 0.0)
+    assert rows_of(db, columns) == [(2, datetime(2026, 11, 18), "page")]
+    assert rows_of(db, "select * from vocabulary_violations") == []

@@ -12,6 +12,8 @@ with stored as (
     union all
     select 'page_failures.stage', stage from page_failures
     union all
+    select 'page_failures.date_source', date_source from page_failures where date_source is not null
+    union all
     select 'feeds.last_status', last_status from feeds where last_status is not null
     union all
     select 'runs.flow', flow from runs
