@@ -815,7 +815,7 @@ def timed_write(lake, judged: list, run_id: str, dedup) -> dict[str, float]:
     """Return the seconds of each step of a batch commit: write_batch's SQL, timed one by one."""
     from tasks.assess import match_batch
     from tasks.dedup import build_index
-    from tasks.load import article_table, key_table, mention_table
+    from tasks.load import article_table, key_table, mention_table, url_table
     from warehouse import sql, writer
 
     steps: dict[str, float] = {}
@@ -831,7 +831,8 @@ def timed_write(lake, judged: list, run_id: str, dedup) -> dict[str, float]:
         mark = time.perf_counter()
         steps["lock + begin"] = mark - started
         urls = [item.article.candidate.canonical_url for item in judged]
-        stored = {row[0] for row in con.execute(sql("stored_urls"), {"urls": urls}).fetchall()}
+        con.register("batch_urls", url_table(urls))
+        stored = {row[0] for row in con.execute(sql("stored_urls")).fetchall()}
         fresh = [item for item in judged if item.article.candidate.canonical_url not in stored]
         lap("stored_urls")
         con.register("batch_keys", key_table(fresh, dedup))
@@ -851,7 +852,7 @@ def timed_write(lake, judged: list, run_id: str, dedup) -> dict[str, float]:
         lap("insert_mentions")
         con.execute(sql("insert_dedup_keys"))
         lap("insert_dedup_keys")
-        con.execute(sql("clear_failures"), {"urls": urls})
+        con.execute(sql("clear_failures"))
         lap("clear_failures")
     lap("commit")
     steps["total"] = time.perf_counter() - started
@@ -1128,7 +1129,7 @@ def proto_write(lake, judged: list, run_id: str, dedup, window_days: float) -> t
 
     from tasks.assess import match_batch
     from tasks.dedup import _key, build_index, index_keys, to_bytes
-    from tasks.load import KEYS, article_table, key_table, mention_table
+    from tasks.load import KEYS, article_table, key_table, mention_table, url_table
     from warehouse import sql, writer
 
     steps: dict[str, float] = {}
@@ -1252,7 +1253,8 @@ def proto_write(lake, judged: list, run_id: str, dedup, window_days: float) -> t
         con.execute("insert into proto_text by name select * from batch_proto_text")
         con.execute("insert into proto_urls by name select * from batch_proto_urls")
         lap("inserts: the prototype tables")
-        con.execute(sql("clear_failures"), {"urls": urls})
+        con.register("batch_urls", url_table(urls))  # the prototype's own batch_urls holds keys
+        con.execute(sql("clear_failures"))
         lap("clear_failures")
     lap("commit")
     steps["total"] = time.perf_counter() - started

@@ -13,7 +13,10 @@ fresh lake (SQLite catalog, Parquet files in a temporary folder), duplicates dec
 
 Printed: the bare loop's pages/s; the pipeline's, as plain functions (tasks/pipeline.py, no
 Prefect) one batch after another (depth 0) and overlapped (`--depth`, default the pipeline's),
-each with its ratio to the bare loop; the pool's start-up apart. `--flow` also runs `sinorus run`
+each with its ratio to the bare loop; the pool's start-up apart. Under each pipeline line, the CPU
+it used per page (this process, the pool's workers, and the page server apart: a real site costs
+this machine nothing) against the bare loop's: the ratio the cores would allow if they were the
+pipeline's alone, which other work on the machine does not skew the way it skews wall time. `--flow` also runs `sinorus run`
 over the pages and over an empty feed, with a temporary Prefect server and with an already
 running one (PREFECT_API_URL), to give the fixed cost of a run both ways. `--memory` runs the
 overlapped pipeline over each number of pages in a fresh process and prints its peak resident
@@ -140,19 +143,40 @@ def write_config(tmp: Path, base: str, catalog: Path, feed: str = "feed.xml") ->
     return path
 
 
-def bare_loop(pages: dict[str, bytes], fast: bool, include_comments: bool) -> float:
-    """Return the seconds a single-thread trafilatura loop takes over the pages (no I/O)."""
+def bare_loop(pages: dict[str, bytes], fast: bool, include_comments: bool) -> tuple[float, float]:
+    """Return the seconds and CPU seconds a single-thread trafilatura loop takes over the pages
+    (no I/O)."""
     from tasks.extract_worker import extract_fields
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for path, html in pages.items():
         extract_fields(html, f"https://bench.invalid{path}", fast, include_comments)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
-def pipeline(config: Path, depth: int) -> tuple[float, dict[str, float], int, int]:
-    """Return seconds, busy seconds per stage, pages fetched and articles stored, for one pass of
-    the plain-function pipeline (feed, plan, then the batches) into a fresh lake."""
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU seconds (user + system, every thread) a live process has used (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_now(server: int) -> dict[str, float]:
+    """Return the CPU seconds used so far by this process, the pool's workers and the server."""
+    import multiprocessing
+
+    return {
+        "main": cpu_seconds(os.getpid()),
+        "workers": sum(cpu_seconds(p.pid) for p in multiprocessing.active_children()),
+        "server": cpu_seconds(server),
+    }
+
+
+def pipeline(
+    config: Path, depth: int, server: int | None = None
+) -> tuple[float, dict[str, float], int, int, dict[str, float]]:
+    """Return seconds, busy seconds per stage, pages fetched, articles stored and CPU seconds by
+    process (see cpu_now; with the `server` pid), for one pass of the plain-function pipeline
+    (feed, plan, then the batches) into a fresh lake."""
     from config import load_settings
     from sinorus.baseline import load_seeds
     from tasks.assess import judge_batch
@@ -193,6 +217,7 @@ def pipeline(config: Path, depth: int) -> tuple[float, dict[str, float], int, in
         counts["pages"] += read
         counts["stored"] += loaded.inserted
 
+    cpu = cpu_now(server) if server else {}
     start = time.perf_counter()
     feeds = [read_feed(feed, {}, f) for feed in settings.feeds]
     candidates = plan_candidates(lake, feeds, "monitor").candidates
@@ -210,7 +235,9 @@ def pipeline(config: Path, depth: int) -> tuple[float, dict[str, float], int, in
         depth=depth,
     )
     assert not left, f"{len(left)} URLs left"
-    return time.perf_counter() - start, busy, counts["pages"], counts["stored"]
+    seconds = time.perf_counter() - start
+    used = {k: v - cpu[k] for k, v in cpu_now(server).items()} if server else {}
+    return seconds, busy, counts["pages"], counts["stored"], used
 
 
 def sinorus_run(config: Path, api_url: str | None) -> tuple[float, dict]:
@@ -265,7 +292,7 @@ def peak_memory(base: str, n: int, depth: int) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         config = write_config(Path(tmp), base, Path(tmp) / "mem.sqlite", f"feed-{n}.xml")
-        seconds, _, read, stored = pipeline(config, depth)
+        seconds, _, read, stored, _ = pipeline(config, depth)
         workers = [_vmhwm(p.pid) for p in multiprocessing.active_children()]
     print(
         json.dumps(
@@ -334,20 +361,28 @@ def main() -> None:
             f"fixed: the process pool's start (once per process): {time.perf_counter() - start:.1f} s"
         )
 
-        bare = bare_loop(pages, settings.extract.fast, settings.extract.include_comments)
+        bare, bare_cpu = bare_loop(pages, settings.extract.fast, settings.extract.include_comments)
         print(
             f"bare trafilatura loop (1 thread, in memory): {bare:6.1f} s  {n / bare:6.1f} pages/s"
+            f"  ({bare_cpu / n * 1000:.1f} ms CPU a page)"
         )
         with tempfile.TemporaryDirectory() as tmp:
             feed = f"feed-{n}.xml"
             for label, d in [("one batch after another", 0), (f"overlapped, depth {depth}", depth)]:
                 config = write_config(Path(tmp), base, Path(tmp) / f"d{d}.sqlite", feed)
-                seconds, busy, read, stored = pipeline(config, d)
+                seconds, busy, read, stored, used = pipeline(config, d, child.pid)
                 print(
                     f"pipeline, {label:24}: {seconds:6.1f} s  {read / seconds:6.1f} pages/s  "
                     f"ratio to bare {bare / seconds * read / n:4.2f}x  ({stored} rows)"
                 )
                 print("  busy per stage: " + ", ".join(f"{k} {v:.1f} s" for k, v in busy.items()))
+                own = (used["main"] + used["workers"]) / read  # the server stands for the sites
+                print(
+                    f"  CPU a page: this process {used['main'] / read * 1000:.1f} ms, workers "
+                    f"{used['workers'] / read * 1000:.1f} ms (server {used['server'] / read * 1000:.1f}"
+                    f" ms): {own / (bare_cpu / n):.2f}x the bare loop's, at most "
+                    f"{workers * bare_cpu / n / own:.2f}x on {workers} free cores"
+                )
             if args.flow:
                 flow_costs(Path(tmp), base, n)
         for size in sizes:

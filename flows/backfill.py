@@ -12,7 +12,7 @@ from prefect import flow
 from config import load_settings
 from config.settings import Settings
 from flows.baseline import load_baseline
-from flows.batches import Steps, fetch_and_load
+from flows.batches import Steps, fetch_and_load, quoted
 from tasks.backfill.discover import discover_task
 from tasks.backfill.lease import claim_task, leases_task, load_job, reopen_task
 from tasks.backfill.pool import (
@@ -101,7 +101,7 @@ def backfill(
     )
 
     summary.backfill = job_report(job, finish_job_task(lake, job), notes)
-    return finish_run_task(lake, summary, []).as_dict()
+    return quoted(finish_run_task)(lake, summary, []).as_dict()
 
 
 def _steps(
@@ -115,8 +115,8 @@ def _steps(
     """Return what a backfill does with each batch: place it in the window, commit it with its
     queue statuses (only those `worker` still holds, when pooled), count it."""
     return Steps(
-        place=lambda articles: place_in_window_task(articles, job),
-        commit=lambda judged, rejected, failures: load_backfill_batch_task(
+        place=lambda articles: quoted(place_in_window_task)(articles, job),
+        commit=lambda judged, rejected, failures: quoted(load_backfill_batch_task)(
             lake,
             job,
             judged,
@@ -223,4 +223,4 @@ def backfill_worker(
         settings,
         _steps(lake, job, settings, summary, worker=worker),
     )
-    return finish_run_task(lake, summary, []).as_dict()
+    return quoted(finish_run_task)(lake, summary, []).as_dict()

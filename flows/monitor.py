@@ -8,7 +8,7 @@ from prefect import flow, unmapped
 
 from config import load_settings
 from flows.baseline import load_baseline
-from flows.batches import Steps, fetch_and_load
+from flows.batches import Steps, fetch_and_load, quoted
 from tasks.alerts import send_alerts_task
 from tasks.artifacts import publish_artifacts_task, write_run_report_task
 from tasks.backfill.pool import (
@@ -100,14 +100,14 @@ def monitor(
     feeds = feed_results(due, outcomes)
     summary.add_feeds(feeds)
 
-    plan = plan_candidates_task(lake, feeds, "monitor", settings.fetch.max_new_per_feed)
+    plan = quoted(plan_candidates_task)(lake, feeds, "monitor", settings.fetch.max_new_per_feed)
     summary.new_urls = len(plan.candidates)
     fetching = Tracker("pages", len(plan.candidates)).start()
     left = fetch_and_load(
         batches(plan.candidates, settings.fetch.batch_size),
         settings,
         Steps(
-            commit=lambda judged, _, failures: load_batch_task(
+            commit=lambda judged, _, failures: quoted(load_batch_task)(
                 lake,
                 judged,
                 failures,
@@ -126,8 +126,8 @@ def monitor(
     plan = plan.leaving(left)
     summary.held_back = plan.held_back
     summary.left_urls = sum(plan.held_back.values())
-    done = finish_run_task(lake, summary, feeds, states, plan, settings.polling).as_dict()
+    done = quoted(finish_run_task)(lake, summary, feeds, states, plan, settings.polling).as_dict()
     report = write_run_report_task(lake, settings)
-    publish_artifacts_task(lake, done, report)
+    quoted(publish_artifacts_task)(lake, done, report)
     send_alerts_task(lake, settings.alerts, done["run_id"])
     return done

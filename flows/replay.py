@@ -8,7 +8,7 @@ from prefect import flow
 
 from config import load_settings
 from flows.baseline import load_baseline
-from flows.batches import Steps, judge_and_commit, load_pages
+from flows.batches import Steps, judge_and_commit, load_pages, quoted
 from tasks.commit import ensure_commit_limit_task
 from tasks.load import Loaded
 from tasks.location import lake_of
@@ -45,7 +45,7 @@ def replay(
 
         steps = Steps(
             commit=lambda judged, _, failures: Loaded(
-                inserted=apply_replay_task(lake, judged, settings, summary.run_id),
+                inserted=quoted(apply_replay_task)(lake, judged, settings, summary.run_id),
                 assessed=judged,
             ),
             count=count,
@@ -56,4 +56,4 @@ def replay(
             count(0, [], judge_and_commit(page.articles, [], settings, steps))
         after = page.last_key
     summary.replay = done.as_dict()
-    return finish_run_task(lake, summary, []).as_dict()
+    return quoted(finish_run_task)(lake, summary, []).as_dict()

@@ -57,7 +57,12 @@ def words(text: str) -> list[str]:
 
 def text_hash(text: str) -> str:
     """Return the SHA-1 of the normalised text (words only, lowercase, single spaces)."""
-    return hashlib.sha1(" ".join(words(text)).encode("utf-8")).hexdigest()
+    return words_hash(words(text))
+
+
+def words_hash(tokens: list[str]) -> str:
+    """Return text_hash of a text whose words() are `tokens`."""
+    return hashlib.sha1(" ".join(tokens).encode("utf-8")).hexdigest()
 
 
 def shingles(tokens: list[str], size: int) -> set[str]:
@@ -93,14 +98,13 @@ def piece_ceiling(count: int, dedup: Dedup) -> int:
 
 def pieces(full: set[str], dedup: Dedup) -> frozenset[int]:
     """Return the keys of the text's sampled shingles (all below its ceiling)."""
-    ceiling = piece_ceiling(len(full), dedup)
     # Unsigned hash minus 2^63: key order is hash order, so "below the ceiling" is a sample.
-    keys = (
-        int.from_bytes(hashlib.blake2b(b"piece|" + s.encode(), digest_size=8).digest(), "big")
-        - HALF
-        for s in full
-    )
-    return frozenset(key for key in keys if key < ceiling)
+    bound = piece_ceiling(len(full), dedup) + HALF
+    # Digests of one length compare as bytes in the order of their numbers: only the sampled few
+    # become numbers (a ninth byte puts the bound 2^64 above every digest).
+    limit = bound.to_bytes(8, "big") if bound < SPAN else b"\xff" * 9
+    digests = (hashlib.blake2b(b"piece|" + s.encode(), digest_size=8).digest() for s in full)
+    return frozenset(int.from_bytes(d, "big") - HALF for d in digests if d < limit)
 
 
 def fingerprint(
@@ -110,7 +114,7 @@ def fingerprint(
     tokens = words(text)
     full = shingles(tokens, dedup.shingle_words)
     return Print(
-        text_hash=text_hash(text),
+        text_hash=words_hash(tokens),
         minhash=signature(full, dedup),
         lead=signature(shingles(tokens[: dedup.lead_words], dedup.shingle_words), dedup),
         shingles=len(full),

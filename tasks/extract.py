@@ -10,8 +10,9 @@ import atexit
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from prefect import task
@@ -24,6 +25,7 @@ from tasks.records import Article, DateSource, Failure, Page
 
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
+IN_FLIGHT = 2  # jobs of one pool_map in the pool per worker: one running, one ready to start
 
 
 def worker_count(extract: Extract) -> int:
@@ -64,8 +66,24 @@ def pool_map(function: Callable[[Any], Any], jobs: Iterable[Any], workers: int) 
     jobs = list(jobs)
     if workers <= 1 or len(jobs) <= 1:
         return [function(job) for job in jobs]
-    # chunksize 1: pages vary 100x in cost, and bigger chunks left a core idle (bench/).
-    return list(_executor(workers).map(function, jobs, chunksize=1))
+    # One job at a time (pages vary 100x in cost: bigger chunks left a core idle), and only a few
+    # in the pool at once: the pool runs jobs in the order they came, and the judging of one batch,
+    # sent from another stage's thread, waited behind the whole of the next batch's pages, which
+    # held up its commit until the pool had nothing left to overlap it with (bench/throughput.py).
+    pool = _executor(workers)
+    results: list[Any] = [None] * len(jobs)
+    waiting = iter(enumerate(jobs))
+    running = {pool.submit(function, job): i for i, job in islice(waiting, IN_FLIGHT * workers)}
+    try:
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                results[running.pop(future)] = future.result()
+                running.update((pool.submit(function, job), i) for i, job in islice(waiting, 1))
+    finally:
+        for future in running:  # a job raised: the rest of the batch is not worth running
+            future.cancel()
+    return results
 
 
 @atexit.register
@@ -102,7 +120,7 @@ def to_article(page: Page, fields: dict) -> Article:
         language=fields["language"],
         published_at=published,
         date_source=date_source,
-        raw_html=page.html,
+        html_zlib=fields.get("html_zlib"),
     )
 
 

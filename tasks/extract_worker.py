@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import zlib
 from datetime import timedelta
 
 import py3langid
@@ -35,6 +36,10 @@ LANGUAGE_SAMPLE_CHARS = 3000
 # The second try replaces a short first text only when it is this much longer (trafilatura's own
 # bar for its recall retry): a little more is mostly the boilerplate precision cut on purpose.
 RETRY_GAIN = 1.5
+# The page kept in raw_pages (zlib, read back by replay --html), compressed here in the worker
+# rather than at commit, where it held the main process (and its GIL) ~3 ms a page at level 6.
+# Level 3: ~1.3 ms a page for ~12 % more bytes than level 6 (bench/throughput.py, retention.py).
+HTML_ZLIB_LEVEL = 3
 
 
 def die_with_parent() -> None:
@@ -130,11 +135,16 @@ def extract_fields(
 
 
 def extract_job(job: tuple[bytes, str, bool, bool, int]) -> dict | None | str:
-    """Return extract_fields(*job), or the error message if the extractor raised."""
+    """Return extract_fields(*job) with the page compressed ("html_zlib") if it has text, or the
+    error message if the extractor raised."""
     try:
-        return extract_fields(*job)
+        fields = extract_fields(*job)
     except Exception as exc:  # one bad page must not take the batch down
         return f"extractor error: {type(exc).__name__}: {exc}"
+    # Only an article's page is stored; the compressed copy crosses back instead of the whole one.
+    if fields is not None and fields["text"]:
+        fields["html_zlib"] = zlib.compress(job[0], HTML_ZLIB_LEVEL)
+    return fields
 
 
 def ready() -> bool:

@@ -9,7 +9,6 @@ their keys, so concurrent runs never store a URL twice nor count two copies of o
 from __future__ import annotations
 
 import json
-import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -157,12 +156,19 @@ def raw_table(assessed: list[Assessed]) -> pa.Table:
             "canonical_url": item.article.candidate.canonical_url,
             "url": item.article.url,
             "fetched_at": item.article.fetched_at,
-            "html_zlib": zlib.compress(item.article.raw_html, 6),
+            "html_zlib": item.article.html_zlib,
         }
         for item in assessed
-        if item.article.raw_html
+        if item.article.html_zlib
     ]
     return pa.Table.from_pylist(rows, schema=RAW_PAGES)
+
+
+def url_table(urls: list[str]) -> pa.Table:
+    """Return the URLs as an Arrow table of one column, `canonical_url`."""
+    # Registered and joined rather than passed as a list parameter: DuckDB 1.5 tries to import
+    # pandas twice per element of a Python list (17 ms for 200 URLs, against 2 ms this way).
+    return pa.table({"canonical_url": pa.array(urls, pa.string())})
 
 
 def term_table(assessed: list[Assessed]) -> pa.Table:
@@ -228,6 +234,8 @@ def decide_duplicates(
 
     One join finds the stored originals that share a key with the batch; only those are read.
     """
+    if not judged:  # every statement costs the lake ~15 ms, rows or none
+        return []
     con.register("batch_keys", key_table(judged, dedup))
     pieces = piece_keys(item.fingerprint for item in judged)
     con.register("batch_pieces", pa.table({"key": pa.array(pieces, pa.int64())}))
@@ -235,6 +243,14 @@ def decide_duplicates(
     con.unregister("batch_keys")
     con.unregister("batch_pieces")
     return match_batch(judged, build_index(rows, dedup))
+
+
+def _insert(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, query: str) -> int:
+    """Return the rows `query` inserted from `table`, registered as `name` (none: not run)."""
+    if not table.num_rows:  # a DuckLake statement costs ~12-16 ms even with no rows to write
+        return 0
+    con.register(name, table)
+    return con.execute(sql(query)).fetchone()[0]
 
 
 def write_batch(
@@ -253,22 +269,20 @@ def write_batch(
     one (retried after `retry_hours`, like a 404).
     """
     urls = [item.article.candidate.canonical_url for item in judged]
-    stored = {row[0] for row in con.execute(sql("stored_urls"), {"urls": urls}).fetchall()}
+    con.register("batch_urls", url_table(urls))
+    # A statement with no rows to read or write is skipped: each costs the lake ~12-16 ms.
+    stored = {row[0] for row in con.execute(sql("stored_urls")).fetchall()} if urls else set()
     fresh = [item for item in judged if item.article.candidate.canonical_url not in stored]
     assessed = decide_duplicates(con, fresh, dedup)
     originals = [item for item in assessed if item.duplicate is None]
-    con.register("batch_articles", article_table(assessed, run_id))
-    con.register("batch_mentions", mention_table(assessed))
-    con.register("batch_terms", term_table(assessed))
-    con.register("batch_keys", key_table(originals, dedup))
-    inserted = con.execute(sql("insert_articles")).fetchone()[0]
-    con.execute(sql("insert_mentions"))
-    con.execute(sql("insert_terms"))
-    con.execute(sql("insert_dedup_keys"))
+    inserted = _insert(con, "batch_articles", article_table(assessed, run_id), "insert_articles")
+    _insert(con, "batch_mentions", mention_table(assessed), "insert_mentions")
+    _insert(con, "batch_terms", term_table(assessed), "insert_terms")
+    _insert(con, "batch_keys", key_table(originals, dedup), "insert_dedup_keys")
     if keep_raw:
-        con.register("batch_raw", raw_table(assessed))
-        con.execute(sql("insert_raw_pages"))
-    con.execute(sql("clear_failures"), {"urls": urls})
+        _insert(con, "batch_raw", raw_table(assessed), "insert_raw_pages")
+    if urls:
+        con.execute(sql("clear_failures"))
     if failures:
         con.register("batch_failures", failure_table(failures, retry_hours))
         con.execute(sql("upsert_failures"), {"dns_limit": dns_limit})

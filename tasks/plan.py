@@ -9,6 +9,7 @@ from prefect import task
 from prefect.cache_policies import NONE
 
 from config.settings import Feed
+from tasks.load import url_table
 from tasks.polling import due_feeds
 from tasks.records import Candidate, FeedResult, FeedState, utcnow
 from tasks.urls import unique_candidates
@@ -59,12 +60,9 @@ def plan_candidates(
     entries = unique_candidates([entry for result in feeds for entry in result.entries])
     now = utcnow()
     with reader(lake) as con:
-        known = {
-            row[0]
-            for row in con.execute(
-                sql("known_urls"), {"urls": [c.canonical_url for c in entries], "now": now}
-            ).fetchall()
-        }
+        con.register("batch_urls", url_table([c.canonical_url for c in entries]))
+        known = {row[0] for row in con.execute(sql("known_urls"), {"now": now}).fetchall()}
+        con.unregister("batch_urls")
         due = [
             Candidate(
                 canonical_url=canonical,

@@ -145,7 +145,8 @@ class Article:
     language: str | None = None
     published_at: datetime | None = None
     date_source: DateSource = "none"
-    raw_html: bytes | None = field(default=None, repr=False)
+    # the fetched page zlib-compressed, as raw_pages stores it (compressed by the pool's worker)
+    html_zlib: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)

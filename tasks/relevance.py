@@ -13,11 +13,12 @@ score is kept, so an analyst can see why.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from config.settings import Topic
 from tasks.records import Relevance
 from tasks.relation import clauses, found_in, listing_kinds, within
-from tasks.terms import matcher
+from tasks.terms import Match, TermMatcher, matcher
 
 PARAGRAPH = re.compile(r"[^\n]+")
 # A sentence ends at CJK end punctuation, or at . ! ? followed by a space (so "U.S." does not).
@@ -49,57 +50,125 @@ def spans(body: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     return paragraphs, sentences
 
 
-def judge(title: str | None, text: str, topic: Topic) -> Relevance:
-    """Return the relevance of an article, with the score's components and the terms found."""
-    weights = topic.weights
-    body = _body(title, text)
-    china = matcher(topic.china_terms).find(body)
-    russia = matcher(topic.russia_terms).find(body)
-    title_china = matcher(topic.china_terms).find(title or "")
-    title_russia = matcher(topic.russia_terms).find(title or "")
-    china_count, russia_count = len(china) + len(title_china), len(russia) + len(title_russia)
-    enough = china_count >= topic.min_mentions and russia_count >= topic.min_mentions
-    # "the two neighbours" stands for both sides, but only in an article that names both enough
-    pair = matcher(topic.pair_terms).find(body) if enough else []
+@dataclass(frozen=True)
+class TopicMatchers:
+    """The matchers of a topic's term lists."""
+
+    china: TermMatcher
+    russia: TermMatcher
+    pair: TermMatcher
+    relation: TermMatcher
+    clause: TermMatcher
+    coordination: TermMatcher
+    listing: dict[str, TermMatcher]
+
+
+_MATCHERS: dict[int, tuple[Topic, TopicMatchers]] = {}
+
+
+def topic_matchers(topic: Topic) -> TopicMatchers:
+    """Return the topic's matchers, kept per Topic object (a frozen model): gathering its term
+    lists of every language for each article cost more than matching most articles."""
+    known = _MATCHERS.get(id(topic))
+    if known is None or known[0] is not topic:  # an id is reused only once its object is gone
+        if len(_MATCHERS) >= 16:
+            _MATCHERS.clear()
+        found = TopicMatchers(
+            china=matcher(topic.china_terms),
+            russia=matcher(topic.russia_terms),
+            pair=matcher(topic.pair_terms),
+            relation=matcher(topic.relation_terms),
+            clause=matcher(topic.clause_terms),
+            coordination=matcher(topic.coordination_terms),
+            listing={kind: matcher(terms) for kind, terms in topic.listing_terms().items()},
+        )
+        known = _MATCHERS[id(topic)] = (topic, found)
+    return known[1]
+
+
+Sentence = tuple[tuple[int, int], dict[str, list[str]]]  # a sentence's span, its listing words
+
+
+@dataclass
+class Joint:
+    """Where a text names both sides: sentences, listings, paragraphs, and the linked clauses."""
+
+    sentences: list[Sentence] = field(default_factory=list)
+    listed: list[Sentence] = field(default_factory=list)
+    paragraphs: list[tuple[int, int]] = field(default_factory=list)
+    links: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    relation_hits: list[Match] = field(default_factory=list)
+    pair_used: set[str] = field(default_factory=set)
+
+
+def joint(
+    body: str, terms: TopicMatchers, china: list[Match], russia: list[Match], pair: list[Match]
+) -> Joint:
+    """Return where the body names both sides (or the pair standing for both) and what links
+    them there."""
     china_starts, russia_starts = [m.start for m in china], [m.start for m in russia]
     pair_starts = [m.start for m in pair]
+    found = Joint()
+    if not (china_starts and russia_starts) and not pair_starts:
+        return found  # no span names both sides: nothing below could be found (the usual case)
     side_starts = sorted(china_starts + russia_starts + pair_starts)
-    listing = {kind: matcher(terms).find(body) for kind, terms in topic.listing_terms().items()}
+    listing = {kind: m.find(body) for kind, m in terms.listing.items()}
 
     def both(span: tuple[int, int]) -> bool:
         return within(china_starts, span) and within(russia_starts, span)
 
     paragraphs, sentences = spans(body)
-    joint_sentences, listed = [], []
     for sentence in sentences:
         if both(sentence):
             kinds = listing_kinds(listing, sentence)
-            (listed if kinds else joint_sentences).append((sentence, kinds))
-    joint_paragraphs = [p for p in paragraphs if both(p)]
+            (found.listed if kinds else found.sentences).append((sentence, kinds))
+    found.paragraphs = [p for p in paragraphs if both(p)]
 
     # a relationship term links the sides only in a clause of a sentence that is no listing
-    breaks = matcher(topic.clause_terms).find(body)
-    coordination = matcher(topic.coordination_terms).find(body)
-    relation_found = matcher(topic.relation_terms).find(body)
-    joint = [sentence for sentence, _ in joint_sentences]
+    breaks = terms.clause.find(body)
+    coordination = terms.coordination.find(body)
+    relation_found = terms.relation.find(body)
+    linked = [sentence for sentence, _ in found.sentences]
     if pair_starts:
-        joint += [
+        linked += [
             sentence
             for sentence in sentences
             if within(pair_starts, sentence)
-            and sentence not in joint
+            and sentence not in linked
             and not listing_kinds(listing, sentence)
         ]
-    links: list[tuple[tuple[int, int], tuple[int, int]]] = []
-    relation_hits, pair_used = [], set()
-    for sentence in sorted(joint):
+    for sentence in sorted(linked):
         for clause in clauses(body, sentence, breaks, coordination, side_starts):
             hits = found_in(relation_found, clause)
             paired = [] if both(clause) else found_in(pair, clause)
             if hits and (both(clause) or paired):
-                links.append((sentence, clause))
-                relation_hits += hits
-                pair_used |= {m.text.lower() for m in paired}
+                found.links.append((sentence, clause))
+                found.relation_hits += hits
+                found.pair_used |= {m.text.lower() for m in paired}
+    return found
+
+
+def judge(title: str | None, text: str, topic: Topic) -> Relevance:
+    """Return the relevance of an article, with the score's components and the terms found."""
+    weights = topic.weights
+    terms = topic_matchers(topic)
+    body = _body(title, text)
+    china = terms.china.find(body)
+    russia = terms.russia.find(body)
+    title_china = terms.china.find(title or "")
+    title_russia = terms.russia.find(title or "")
+    china_count, russia_count = len(china) + len(title_china), len(russia) + len(title_russia)
+    enough = china_count >= topic.min_mentions and russia_count >= topic.min_mentions
+    # "the two neighbours" stands for both sides, but only in an article that names both enough
+    pair = terms.pair.find(body) if enough else []
+    found = joint(body, terms, china, russia, pair)
+    joint_sentences, listed, links = found.sentences, found.listed, found.links
+    relation_hits, pair_used = found.relation_hits, found.pair_used
+    china_starts, russia_starts = [m.start for m in china], [m.start for m in russia]
+
+    def both(span: tuple[int, int]) -> bool:
+        return within(china_starts, span) and within(russia_starts, span)
+
     # "gas" (en) and "Gas" (de) are one term; inflections of one prefix term count once
     relation = sorted({m.term.lower() for m in relation_hits})
     listing_found: dict[str, set[str]] = {}
@@ -107,7 +176,7 @@ def judge(title: str | None, text: str, topic: Topic) -> Relevance:
         for kind, words in kinds.items():
             listing_found.setdefault(kind, set()).update(words)
     title_kinds = listing_kinds(
-        {k: matcher(t).find(title or "") for k, t in topic.listing_terms().items()}, (0, 10**9)
+        {kind: m.find(title or "") for kind, m in terms.listing.items()}, (0, 10**9)
     )
     for kind, words in title_kinds.items():
         listing_found.setdefault(kind, set()).update(words)
@@ -123,7 +192,7 @@ def judge(title: str | None, text: str, topic: Topic) -> Relevance:
         "title": weights.title if title_both and not title_kinds else 0.0,
         "lead": weights.lead if both(lead_span) and not lead_listed else 0.0,
         "sentences": weights.sentence * min(len(joint_sentences), weights.max_sentences),
-        "paragraphs": weights.paragraph * min(len(joint_paragraphs), weights.max_paragraphs),
+        "paragraphs": weights.paragraph * min(len(found.paragraphs), weights.max_paragraphs),
         "relation": weights.relation * min(len(relation), weights.max_relation),
     }
     # a listing takes away what the side-by-side mentions earned, never more (no score below 0)
@@ -140,7 +209,7 @@ def judge(title: str | None, text: str, topic: Topic) -> Relevance:
         "relation": sorted({m.text.lower() for m in relation_hits}),
         "relation_terms": relation,
         "joint_sentences": len(joint_sentences),
-        "joint_paragraphs": len(joint_paragraphs),
+        "joint_paragraphs": len(found.paragraphs),
         "links": len(links),
         "listing": {kind: sorted(words) for kind, words in sorted(listing_found.items())},
         "listing_sentences": n_listed,

@@ -6,6 +6,7 @@ import gzip
 import json
 import shutil
 import tomllib
+import zlib
 from datetime import UTC
 from pathlib import Path
 
@@ -222,7 +223,7 @@ def test_retention_drops_offtopic_html_and_text_but_keeps_the_row_and_stories(
     lake = lake_of(settings)
     html = b"<html><body>" + b"<p>filler paragraph</p>" * 2000 + b"</body></html>"
     batch = [
-        replace(item, article=replace(item.article, raw_html=html))
+        replace(item, article=replace(item.article, html_zlib=zlib.compress(html)))
         for item in assessed_batch(settings)
     ]
     offtopic = [i.article.candidate.canonical_url for i in batch if not i.relevance.relevant]

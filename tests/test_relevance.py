@@ -134,6 +134,28 @@ def test_prefix_and_cjk_terms(text: str, term: str, found: list[str]) -> None:
     assert count_terms(text, (term,)) == len(found)
 
 
+def test_each_text_finds_its_own_places() -> None:
+    # A text is cut into words once and kept for the next matcher: each text's terms are found
+    # where they stand in it, the words of a longer match not again on their own ("Siberia" in
+    # "Power of Siberia"), and "power of power of Siberia" from its second "power".
+    terms = ("power of siberia", "siberia", "gas", "газ*")
+    found = [
+        [(m.start, m.text) for m in matcher(terms).find(text)]
+        for text in [
+            "Gas from Siberia. Power of Siberia carries gas.",
+            "Power of Siberia: gas, gas.",
+            "Газпром и газ, power of power of Siberia",
+            "Gas from Siberia. Power of Siberia carries gas.",
+        ]
+    ]
+    assert found == [
+        [(0, "Gas"), (9, "Siberia"), (18, "Power of Siberia"), (43, "gas")],
+        [(0, "Power of Siberia"), (18, "gas"), (23, "gas")],
+        [(0, "Газпром"), (10, "газ"), (24, "power of Siberia")],
+        [(0, "Gas"), (9, "Siberia"), (18, "Power of Siberia"), (43, "gas")],
+    ]
+
+
 def test_longest_term_wins_across_prefixes() -> None:
     assert find_terms("Си Цзиньпином", ("Си", "Си Цзиньпин*")) == ["Си Цзиньпином"]
     assert find_terms("中俄关系", ("中俄", "关系", "中俄关系")) == ["中俄关系"]

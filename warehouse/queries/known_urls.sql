@@ -1,13 +1,10 @@
--- Of the candidate URLs ($urls), those not to fetch: stored already, or failed and not yet due.
-with candidates as (
-    select unnest($urls::varchar[]) as canonical_url
-)
-
-select candidates.canonical_url
-from candidates
+-- Of the candidate URLs (batch_urls), those not to fetch: stored already, or failed and not yet
+-- due.
+select batch_urls.canonical_url
+from batch_urls
 inner join articles using (canonical_url)
 union
-select candidates.canonical_url
-from candidates
+select batch_urls.canonical_url
+from batch_urls
 inner join page_failures using (canonical_url)
 where page_failures.retry_after > $now

@@ -1,4 +1,5 @@
--- Of the URLs $urls, those already stored (by this run's planning or, meanwhile, another run).
+-- Of the URLs of batch_urls, those already stored (by this run's planning or, meanwhile, another
+-- run).
 select canonical_url
 from articles
-where canonical_url in (select unnest($urls::varchar[]))
+where canonical_url in (select canonical_url from batch_urls)
