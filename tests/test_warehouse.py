@@ -644,17 +644,28 @@ def test_a_failure_with_no_date_keeps_the_date_an_earlier_one_found(db: Lake) ->
     assert rows_of(db, "select * from vocabulary_violations") == []
 
 
+def _older_migrations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, before: int, cut: dict[int, str] | None = None
+) -> None:
+    """Make the migrations numbered below `before` the only ones (each cut where `cut` says, as it
+    was when it ran on older lakes), without views (today's read new columns), until undone."""
+    old = tmp_path / "old_migrations"
+    old.mkdir()
+    for version, path in migration_files():
+        text = path.read_text(encoding="utf-8")
+        if version in (cut or {}):
+            text = text[: text.index(cut[version])]
+        if version < before:
+            (old / path.name).write_text(text, encoding="utf-8")
+    monkeypatch.setattr(db_module, "MIGRATIONS_DIR", old)
+    monkeypatch.setattr(db_module, "VIEWS_DIR", tmp_path / "no_views")
+
+
 def test_an_old_lake_gains_the_failure_dates(
     db: Lake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A lake made before migration 006 keeps its failures and dates the next ones."""
-    old = tmp_path / "old_migrations"
-    old.mkdir()
-    for version, path in migration_files():
-        if version < 6:
-            (old / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    monkeypatch.setattr(db_module, "MIGRATIONS_DIR", old)
-    monkeypatch.setattr(db_module, "VIEWS_DIR", tmp_path / "no_views")  # today's read new columns
+    _older_migrations(tmp_path, monkeypatch, before=6)
     assert ensure_warehouse(db) == [1, 2, 3, 4, 5]
     with writer(db) as con:
         con.execute(
@@ -683,16 +694,7 @@ def test_a_lake_whose_004_lacked_rule_digests_gains_it(
     db: Lake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """004 gained rule_digests after it had run on some lakes: 007 makes it where it is missing."""
-    old = tmp_path / "old_migrations"
-    old.mkdir()
-    for version, path in migration_files():
-        text = path.read_text(encoding="utf-8")
-        if version == 4:
-            text = text[: text.index("create table rule_digests")]
-        if version < 7:
-            (old / path.name).write_text(text, encoding="utf-8")
-    monkeypatch.setattr(db_module, "MIGRATIONS_DIR", old)
-    monkeypatch.setattr(db_module, "VIEWS_DIR", tmp_path / "no_views")
+    _older_migrations(tmp_path, monkeypatch, before=7, cut={4: "create table rule_digests"})
     assert ensure_warehouse(db) == [1, 2, 3, 4, 5, 6]
     with pytest.raises(duckdb.CatalogException):
         rows_of(db, "select count(*) from rule_digests")
