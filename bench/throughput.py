@@ -1,7 +1,7 @@
 """Throughput: the sinorus pipeline over real news pages served on loopback, against a bare
 single-thread trafilatura loop over the same pages; fixed start-up costs and peak memory apart.
 
-    uv run python bench/throughput.py [--data DIR] [--repeat N] [--depth D] [--flow]
+    uv run python bench/throughput.py [--data DIR] [--repeat N] [--runs N] [--depth D] [--flow]
                                       [--memory 1000,10000]
 
 The pages are the ScrapingHub article-extraction benchmark (181 real news pages, MIT), read from
@@ -11,12 +11,15 @@ CPU; a server in this process would also take this process's GIL). The pipeline 
 fetches every page, extracts and judges in the warm process pool, and commits each batch into a
 fresh lake (SQLite catalog, Parquet files in a temporary folder), duplicates decided at commit.
 
-Printed: the bare loop's pages/s; the pipeline's, as plain functions (tasks/pipeline.py, no
-Prefect) one batch after another (depth 0) and overlapped (`--depth`, default the pipeline's),
-each with its ratio to the bare loop; the pool's start-up apart. Under each pipeline line, the CPU
-it used per page (this process, the pool's workers, and the page server apart: a real site costs
-this machine nothing) against the bare loop's: the ratio the cores would allow if they were the
-pipeline's alone, which other work on the machine does not skew the way it skews wall time. `--flow` also runs `sinorus run`
+Printed: the bare loop's pages/s, and the same loop doing the pipeline's extraction (its retry of
+short texts); the pipeline's, as plain functions (tasks/pipeline.py, no Prefect) one batch after
+another (depth 0) and overlapped (`--depth`, default the pipeline's), each with its ratio to the
+bare loop; the pool's start-up apart. Each line is the best of `--runs` runs, taken in turn (wall
+time on a shared 2-core machine varied by a third from one run to the next); every run's pages/s
+follow in brackets. Under each pipeline line, the CPU it used per page (this process, the pool's
+workers, and the page server apart: a real site costs this machine nothing) against the bare
+loop's: the ratio the cores would allow if they were the pipeline's alone, which other work on the
+machine does not skew the way it skews wall time. `--flow` also runs `sinorus run`
 over the pages and over an empty feed, with a temporary Prefect server and with an already
 running one (PREFECT_API_URL), to give the fixed cost of a run both ways. `--memory` runs the
 overlapped pipeline over each number of pages in a fresh process and prints its peak resident
@@ -143,15 +146,28 @@ def write_config(tmp: Path, base: str, catalog: Path, feed: str = "feed.xml") ->
     return path
 
 
-def bare_loop(pages: dict[str, bytes], fast: bool, include_comments: bool) -> tuple[float, float]:
+def bare_loop(pages: dict[str, bytes], extract, retry_below: int = 0) -> tuple[float, float]:
     """Return the seconds and CPU seconds a single-thread trafilatura loop takes over the pages
-    (no I/O)."""
-    from tasks.extract_worker import extract_fields
+    (no I/O), warmed up as a pool worker is (the first page's one-off costs are not counted).
 
+    With `retry_below` 0 it is trafilatura's fast mode alone, plus the text's language and the
+    date witnesses (which cost about what trafilatura's own date search does); above 0, the
+    pipeline's extraction (tasks/extract_worker.py): precision first, a precise second pass for
+    short texts.
+    """
+    from tasks.extract_worker import extract_fields, warm_up
+
+    warm_up()
     start, cpu = time.perf_counter(), time.process_time()
     for path, html in pages.items():
-        extract_fields(html, f"https://bench.invalid{path}", fast, include_comments)
+        url = f"https://bench.invalid{path}"
+        extract_fields(html, url, extract.fast, extract.include_comments, retry_below)
     return time.perf_counter() - start, time.process_time() - cpu
+
+
+def _all(n: int, runs: list) -> str:
+    """Return every run's pages/s, as "[a, b, c]"."""
+    return "[" + ", ".join(f"{n / run[0]:.1f}" for run in runs) + "]"
 
 
 def cpu_seconds(pid: int) -> float:
@@ -322,6 +338,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--repeat", type=int, default=2, help="serve each page this many times")
     parser.add_argument("--depth", type=int, default=None, help="queue depth (default: DEPTH)")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each line; the best is shown")
     parser.add_argument("--flow", action="store_true", help="also time `sinorus run` both ways")
     parser.add_argument("--memory", default="", help="page counts for peak memory: 1000,10000")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
@@ -361,19 +378,38 @@ def main() -> None:
             f"fixed: the process pool's start (once per process): {time.perf_counter() - start:.1f} s"
         )
 
-        bare, bare_cpu = bare_loop(pages, settings.extract.fast, settings.extract.include_comments)
-        print(
-            f"bare trafilatura loop (1 thread, in memory): {bare:6.1f} s  {n / bare:6.1f} pages/s"
-            f"  ({bare_cpu / n * 1000:.1f} ms CPU a page)"
-        )
+        retry = settings.extract.retry_below_chars
+        loops = {
+            "bare trafilatura loop": 0,
+            f"the same, with the pipeline's retry under {retry} chars": retry,
+        }
+        modes = {"one batch after another": 0, f"overlapped, depth {depth}": depth}
+        runs: dict[str, list] = {label: [] for label in [*loops, *modes]}
         with tempfile.TemporaryDirectory() as tmp:
             feed = f"feed-{n}.xml"
-            for label, d in [("one batch after another", 0), (f"overlapped, depth {depth}", depth)]:
-                config = write_config(Path(tmp), base, Path(tmp) / f"d{d}.sqlite", feed)
-                seconds, busy, read, stored, used = pipeline(config, d, child.pid)
+            # Interleaved, so that whatever else the machine does falls on every line alike.
+            for run in range(args.runs):
+                for label, below in loops.items():
+                    runs[label].append(bare_loop(pages, settings.extract, below))
+                for label, d in modes.items():
+                    lake = Path(tmp) / f"d{d}-{run}.sqlite"
+                    runs[label].append(
+                        pipeline(write_config(Path(tmp), base, lake, feed), d, child.pid)
+                    )
+            bare, bare_cpu = min(runs["bare trafilatura loop"])
+            print(f"best of {args.runs} runs each (all runs' pages/s in brackets):")
+            for label in loops:
+                seconds, cpu = min(runs[label])
+                print(
+                    f"{label} (1 thread, in memory): {seconds:6.1f} s  {n / seconds:6.1f} pages/s"
+                    f"  ({cpu / n * 1000:.1f} ms CPU a page)  {_all(n, runs[label])}"
+                )
+            for label in modes:
+                seconds, busy, read, stored, used = min(runs[label], key=lambda r: r[0])
                 print(
                     f"pipeline, {label:24}: {seconds:6.1f} s  {read / seconds:6.1f} pages/s  "
-                    f"ratio to bare {bare / seconds * read / n:4.2f}x  ({stored} rows)"
+                    f"ratio to bare {bare / seconds * read / n:4.2f}x  ({stored} rows)  "
+                    f"{_all(read, runs[label])}"
                 )
                 print("  busy per stage: " + ", ".join(f"{k} {v:.1f} s" for k, v in busy.items()))
                 own = (used["main"] + used["workers"]) / read  # the server stands for the sites

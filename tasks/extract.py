@@ -20,7 +20,7 @@ from prefect.cache_policies import NONE
 
 from config.settings import Extract
 from tasks.dates import choose_date
-from tasks.extract_worker import die_with_parent, extract_job, ready
+from tasks.extract_worker import extract_job, ready, start_worker
 from tasks.records import Article, DateSource, Failure, Page
 
 _pool: ProcessPoolExecutor | None = None
@@ -43,7 +43,7 @@ def _executor(workers: int) -> ProcessPoolExecutor:
         # spawn, not fork: the parent runs Prefect's threads, and forking a threaded process can
         # leave a child holding a lock nobody will release.
         _pool = ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent
+            workers, mp_context=multiprocessing.get_context("spawn"), initializer=start_worker
         )
         _pool_size = workers
     return _pool
@@ -52,8 +52,8 @@ def _executor(workers: int) -> ProcessPoolExecutor:
 def warm_pool(workers: int) -> list[Future]:
     """Return futures that resolve when each of the pool's workers is up (none for one worker).
 
-    A run calls it before its first fetch, so that the workers' start (importing trafilatura)
-    overlaps the fetch instead of delaying the first extraction.
+    A run calls it before its first fetch, so that the workers' start (importing trafilatura,
+    then warm_up) overlaps the fetch instead of delaying the first extraction.
     """
     if workers <= 1:
         return []

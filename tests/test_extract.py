@@ -348,3 +348,14 @@ def test_second_try_on_pages_that_carry_their_expectation(path: Path) -> None:
         assert paragraph in text
     for paragraph in marked["boilerplate"]:
         assert paragraph not in text
+
+
+def test_the_warm_up_page_takes_the_paths_a_first_page_would() -> None:
+    """warm_up (each pool worker's start) must reach both passes and every date witness, or the
+    first real page still pays for what was left cold."""
+    url = "https://warm-up.invalid/2024/01/02/page"
+    fields = worker_module.extract_fields(worker_module.WARM_PAGE, url, True, False, 500)
+    assert fields is not None and fields["language"] == "en"
+    assert 0 < len(fields["text"]) < 500  # short: the second, precise pass runs too
+    assert {k for k, v in fields["dates"].items() if v} == {"url", "headline", "metadata"}
+    worker_module.warm_up()

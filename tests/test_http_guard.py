@@ -362,7 +362,7 @@ def tls_server() -> Iterator[HostileServer]:
 def trust_test_ca(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the clients trust the test CA (and only it)."""
     context = ssl.create_default_context(cafile=str(CA_FILE))
-    monkeypatch.setattr(tasks.http.httpx, "create_ssl_context", lambda: context)
+    monkeypatch.setattr(tasks.http, "_ssl_context", lambda: context)
 
 
 def test_tls_to_the_pinned_address_verifies_the_host_name(
