@@ -14,7 +14,7 @@ from config.settings import Settings
 from flows.baseline import load_baseline
 from flows.batches import Steps, fetch_and_load, quoted
 from tasks.backfill.discover import discover_task
-from tasks.backfill.lease import claim_task, leases_task, load_job, reopen_task
+from tasks.backfill.lease import claim_task, leases_task, load_job, renewing, reopen_task
 from tasks.backfill.pool import (
     politeness_share,
     require_shared_server,
@@ -215,12 +215,11 @@ def backfill_worker(
     ensure_commit_limit_task(lake.commit_limit)
     job = load_job(lake, job_id)
     summary = start_run_task(lake, "backfill", 2 * settings.run.max_seconds, None)
-    worker = summary.run_id
-    fetch_and_load(
-        claimed_batches(
-            lake, job, worker, settings.fetch.batch_size, settings.backfill.lease_seconds, summary
-        ),
-        settings,
-        _steps(lake, job, settings, summary, worker=worker),
-    )
+    worker, lease = summary.run_id, settings.backfill.lease_seconds
+    with renewing(lake, job, worker, lease):
+        fetch_and_load(
+            claimed_batches(lake, job, worker, settings.fetch.batch_size, lease, summary),
+            settings,
+            _steps(lake, job, settings, summary, worker=worker),
+        )
     return quoted(finish_run_task)(lake, summary, []).as_dict()

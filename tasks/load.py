@@ -236,13 +236,18 @@ def decide_duplicates(
     """
     if not judged:  # every statement costs the lake ~15 ms, rows or none
         return []
+    return match_batch(judged, build_index(candidate_rows(con, judged, dedup), dedup))
+
+
+def candidate_rows(con: duckdb.DuckDBPyConnection, judged: list[Assessed], dedup: Dedup) -> list:
+    """Return the rows of the stored originals that share a key with the judged articles."""
     con.register("batch_keys", key_table(judged, dedup))
     pieces = piece_keys(item.fingerprint for item in judged)
     con.register("batch_pieces", pa.table({"key": pa.array(pieces, pa.int64())}))
     rows = con.execute(sql("dedup_candidates"), {"min_shared": dedup.copy_min_shared}).fetchall()
     con.unregister("batch_keys")
     con.unregister("batch_pieces")
-    return match_batch(judged, build_index(rows, dedup))
+    return rows
 
 
 def _insert(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, query: str) -> int:

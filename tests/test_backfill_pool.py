@@ -37,7 +37,7 @@ import pytest
 
 from config import DEFAULT_CONFIG, load_settings
 from sinorus.newsroom import Newsroom
-from tasks.backfill.lease import claim, leases, load_job, reopen
+from tasks.backfill.lease import claim, leases, load_job, renewing, reopen
 from tasks.backfill.pool import shard_feeds
 from tasks.backfill.queue import load_backfill_batch, open_job, save_discovery
 from tasks.backfill.sources.urls import discover
@@ -201,6 +201,34 @@ def test_claims_are_disjoint_an_expired_lease_is_claimable_and_only_the_holder_r
         assert done == [("by d", "worker-d", 6)]
         # a's and b's leases still run: e finds nothing to claim.
         assert claim(lake, job, "worker-e", 12, 60) == []
+    finally:
+        server.server.shutdown()
+
+
+def test_a_live_worker_keeps_its_leases_while_it_waits(tmp_path: Path) -> None:
+    """A worker that makes no claim for longer than its lease (waiting on the commit slot, say)
+    keeps its batch: the heartbeat renews it, and another worker finds nothing to take."""
+    server = PageServer(10)
+    try:
+        urls = server.url_file(tmp_path / "urls.csv")
+        config = write_config(tmp_path / "c.toml", server.base, tmp_path / "w.sqlite")
+        settings = load_settings(config)
+        lake = lake_of(settings)
+        job = open_job(lake, make_job("urls", date(2023, 3, 1), date(2023, 3, 31), "drop", urls))
+        save_discovery(lake, job, discover(settings, job).candidates, [])
+        job = load_job(lake, job.job_id)
+        reopen(lake, job)
+
+        lease = 3.0
+        with renewing(lake, job, "worker-a", lease):
+            held = {x.canonical_url for x in claim(lake, job, "worker-a", 6, lease)}
+            assert len(claim(lake, job, "worker-b", 10, 60)) == 4
+            time.sleep(2.5 * lease)  # no claim from a meanwhile
+            assert claim(lake, job, "worker-c", 10, 60) == []
+            assert leases(lake, job, "worker-c").leased == 10
+        # Once the heartbeat stops, the same wait loses the batch.
+        time.sleep(1.5 * lease)
+        assert {x.canonical_url for x in claim(lake, job, "worker-d", 10, 60)} == held
     finally:
         server.server.shutdown()
 

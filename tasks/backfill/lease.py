@@ -3,16 +3,22 @@
 A worker claims a batch of the job's pending URLs under the writer lock, for `lease_seconds`;
 the entries stay 'pending' (with `claimed_by`, `claim_id`, `lease_until`) until the batch's commit
 records what became of them (queue.py, `load_backfill_batch(..., worker=…)`). Each claim also
-renews the worker's earlier claims still in flight. A worker that dies holds nothing past its
-lease: the entries become claimable again, and another worker fetches them. One that is only
-slow may see its batch fetched twice; the warehouse stores each page once all the same (the batch
-commit skips URLs already stored, `tasks/load.py`), and only the holder records the status.
+renews the worker's earlier claims still in flight, and so does a heartbeat while the worker runs
+(`renewing`): a worker waiting on the commit slot or a slow host makes no claims. A worker that
+dies holds nothing past its lease: the entries become claimable again, and another worker fetches
+them. Should a live one lose a lease all the same (its heartbeat failing), its batch may be
+fetched twice; the warehouse stores each page once (the batch commit skips URLs already stored,
+`tasks/load.py`), and only the holder records the status.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -24,6 +30,8 @@ from tasks.backfill.window import Job
 from tasks.commit import committing
 from tasks.records import Candidate, utcnow
 from warehouse import Lake, reader, sql
+
+log = logging.getLogger("sinorus.backfill")
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,43 @@ def claim(lake: Lake, job: Job, worker: str, size: int, lease_seconds: float) ->
             sql("backfill_claimed"), {"job_id": job.job_id, "claim_id": claim_id}
         ).fetchall()
     return queued_candidates(rows)
+
+
+def renew(lake: Lake, job: Job, worker: str, lease_seconds: float) -> None:
+    """Extend the lease of every URL `worker` holds of the job and has not committed yet."""
+    now = utcnow()
+    with committing(lake, "backfill renew", None) as con:
+        con.execute(
+            sql("backfill_renew"),
+            {
+                "job_id": job.job_id,
+                "worker": worker,
+                "lease_until": now + timedelta(seconds=lease_seconds),
+            },
+        )
+
+
+@contextmanager
+def renewing(lake: Lake, job: Job, worker: str, lease_seconds: float) -> Iterator[None]:
+    """Renew `worker`'s leases every third of a lease while the block runs (a heartbeat)."""
+    done = threading.Event()
+
+    def beat() -> None:
+        while not done.wait(lease_seconds / 3):
+            try:
+                renew(lake, job, worker, lease_seconds)
+            except Exception as exc:  # the next beat, or the next claim, renews them
+                log.warning(
+                    "could not renew the leases of %s: %s: %s", worker, type(exc).__name__, exc
+                )
+
+    heart = threading.Thread(target=beat, name="sinorus-lease-renewal", daemon=True)
+    heart.start()
+    try:
+        yield
+    finally:
+        done.set()
+        heart.join()
 
 
 def leases(lake: Lake, job: Job, worker: str) -> Leases:
