@@ -1,21 +1,27 @@
 """Keyword-trend charts: the series read from the warehouse, drawn with matplotlib (Agg) as PNG
 or SVG bytes. Plain functions, no Prefect: `sinorus trends --plot` and the HTML report use them.
+
+matplotlib is imported only to draw (1.3 s): every command imports this module through the flows,
+and the report after a run that changed no trend draws nothing (ChartCache).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from importlib.metadata import version
+from typing import TYPE_CHECKING
 
 import duckdb
-from matplotlib import dates as mdates
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from warehouse import sql
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # 1000 x 450 px at 100 dpi (720 x 324 pt in SVG): wide enough for a month of days and a legend.
 WIDTH_PX, HEIGHT_PX, DPI = 1000, 450, 100
@@ -115,6 +121,11 @@ def axis_label(by: str, share: bool, source: str | None = None) -> str:
 
 def trend_figure(trend: Trend, title: str) -> Figure:
     """Return the chart of a Trend: one line per keyword, spikes as labelled star markers."""
+    from matplotlib import dates as mdates
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
+
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
@@ -201,6 +212,32 @@ def render(figure: Figure, fmt: str) -> bytes:
 def trend_chart(trend: Trend, title: str, fmt: str = "png") -> bytes:
     """Return the chart of a Trend as PNG or SVG bytes."""
     return render(trend_figure(trend, title), fmt)
+
+
+def chart_key(trend: Trend, title: str, fmt: str) -> str:
+    """Return a digest of everything a chart is drawn from (the same key: the same bytes)."""
+    drawn = repr((trend, title, fmt, WIDTH_PX, HEIGHT_PX, DPI, version("matplotlib")))
+    return hashlib.sha256(drawn.encode("utf-8")).hexdigest()
+
+
+class ChartCache:
+    """Charts drawn before (key -> base64 bytes), and those asked for this time."""
+
+    def __init__(self, drawn: object = None) -> None:
+        # Read back from a file anyone may edit: what is not key -> text is not a chart.
+        items = drawn.items() if isinstance(drawn, dict) else ()
+        self.drawn = {k: v for k, v in items if isinstance(k, str) and isinstance(v, str)}
+        self.used: dict[str, str] = {}
+
+    def chart(self, trend: Trend, title: str, fmt: str = "png") -> bytes:
+        """Return trend_chart(trend, title, fmt), drawn only if no earlier chart has its key."""
+        key = chart_key(trend, title, fmt)
+        try:
+            chart = base64.b64decode(self.drawn[key], validate=True)
+        except (KeyError, ValueError):
+            chart = trend_chart(trend, title, fmt)
+        self.used[key] = base64.b64encode(chart).decode("ascii")
+        return chart
 
 
 def chart_title(trend: Trend) -> str:

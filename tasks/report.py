@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from config.settings import Settings
-from tasks.charts import HEIGHT_PX, WIDTH_PX, chart_title, read_trend, trend_chart
+from tasks.charts import HEIGHT_PX, WIDTH_PX, ChartCache, chart_title, read_trend
 from warehouse import Lake, reader, snapshot_reader, sql
 
 SCOPE = "news"  # the report is about the news: the seed corpus stays out
@@ -43,16 +43,26 @@ blockquote { margin: 4px 0 0 0; padding-left: 10px; border-left: 3px solid #d0d7
 
 
 def state_path(out: Path) -> Path:
-    """Return the JSON file beside the report that keeps when it was last generated."""
+    """Return the JSON file beside the report that keeps when it was last generated (and its
+    charts, base64, to reuse while the trends stay the same)."""
     return out.with_suffix(".json")
+
+
+def _previous_state(out: Path) -> dict:
+    """Return what the previous report at `out` kept beside it ({} if nothing readable)."""
+    try:
+        state = json.loads(state_path(out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
 
 
 def previous_generation(out: Path) -> datetime | None:
     """Return the naive-UTC time the previous report at `out` was generated, if it is known."""
     try:
-        stored = json.loads(state_path(out).read_text(encoding="utf-8"))["generated_at"]
+        stored = _previous_state(out)["generated_at"]
         return datetime.fromisoformat(stored).astimezone(UTC).replace(tzinfo=None)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
@@ -114,15 +124,19 @@ def _table(columns: Iterable[str], rows: Iterable[Iterable[str]], row_class=None
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def charts_html(con: duckdb.DuckDBPyConnection, first_day: date | None) -> str:
-    """Return the two trend charts (stories a day, share of the day) as <figure>s."""
+def charts_html(
+    con: duckdb.DuckDBPyConnection, first_day: date | None, charts: ChartCache | None = None
+) -> str:
+    """Return the two trend charts (stories a day, share of the day) as <figure>s (drawn unless
+    `charts` has them already)."""
+    charts = charts if charts is not None else ChartCache()
     html = []
     # The last CHART_DAYS days, but not the empty days before the first story.
     query = {"scope": SCOPE, "days": CHART_DAYS, "top": CHART_KEYWORDS, "since": first_day}
     for share, alt in ((False, "stories a day"), (True, "share of the day's stories")):
         trend, _ = read_trend(con, share=share, **query)
         title = chart_title(trend)
-        png = trend_chart(trend, title, "png")
+        png = charts.chart(trend, title, "png")
         html.append(
             f'<figure><img class="chart" src="{_data_uri(png)}" width="{WIDTH_PX}" '
             f'height="{HEIGHT_PX}" alt="{escape(f"Top keywords, {alt}: {title}")}">'
@@ -210,9 +224,14 @@ def spike_rule(settings: Settings) -> str:
 
 
 def render_report(
-    con: duckdb.DuckDBPyConnection, settings: Settings, since: datetime, now: datetime
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    since: datetime,
+    now: datetime,
+    charts: ChartCache | None = None,
 ) -> str:
-    """Return the report's HTML, read through one warehouse connection."""
+    """Return the report's HTML, read through one warehouse connection (charts from `charts`
+    when it has them)."""
     overview = _rows(con, "report_overview", {"scope": SCOPE})[0]
     last_day = overview["last_day"]
     first_day = overview["first_day"]
@@ -231,7 +250,8 @@ def render_report(
         (
             "Keyword trends",
             f"<p class=muted>The last {CHART_DAYS} days up to the latest story; "
-            "the top keywords by stories. Stars mark spikes.</p>" + charts_html(con, first_day),
+            "the top keywords by stories. Stars mark spikes.</p>"
+            + charts_html(con, first_day, charts),
         ),
         (
             "Spikes and the stories behind them",
@@ -272,12 +292,18 @@ def write_report(
         if since is not None
         else previous_generation(out) or now - DEFAULT_SINCE
     )
+    # A run that changed no trend gets the previous report's charts back, not drawn again (2 s).
+    charts = ChartCache(_previous_state(out).get("charts"))
     with snapshot_reader(lake, as_of) if as_of is not None else reader(lake) as con:
-        html = render_report(con, settings, start, now)
+        html = render_report(con, settings, start, now, charts)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".part")
     partial.write_text(html, encoding="utf-8")
     partial.replace(out)  # a reader never sees half a report
-    state = {"generated_at": now.replace(tzinfo=UTC).isoformat(), "since": start.isoformat()}
+    state = {
+        "generated_at": now.replace(tzinfo=UTC).isoformat(),
+        "since": start.isoformat(),
+        "charts": charts.used,
+    }
     state_path(out).write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
     return out

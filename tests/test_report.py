@@ -3,7 +3,9 @@ every story is linked, and nothing is fetched from anywhere but the file itself.
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -13,7 +15,7 @@ from typer.testing import CliRunner
 
 from config import load_settings
 from sinorus.cli import app
-from tasks.charts import HEIGHT_PX, WIDTH_PX
+from tasks.charts import HEIGHT_PX, WIDTH_PX, ChartCache, Trend, chart_key
 from tasks.report import (
     evidence_html,
     link_html,
@@ -134,6 +136,37 @@ def test_new_stories_default_to_since_the_previous_report(lake: dict, tmp_path: 
     second = json.loads(state_path(out).read_text(encoding="utf-8"))
     assert second["since"] == first["generated_at"].removesuffix("+00:00")
     assert "No new stories since" in out.read_text(encoding="utf-8")
+
+
+def _charts(out: Path) -> list[str]:
+    return re.findall(r'<img class="chart" src="data:image/png;base64,([^"]+)"', out.read_text())
+
+
+def test_unchanged_trends_reuse_the_previous_reports_charts(lake: dict, tmp_path: Path) -> None:
+    """The charts are kept beside the report; one whose trend has not changed is not drawn
+    again (a monitor run that stored nothing new), and a changed one is."""
+    settings = load_settings(lake["config"])
+    out = tmp_path / "r.html"
+    write_report(lake["lake"], settings, out, since=date(2000, 1, 1))
+    state = json.loads(state_path(out).read_text(encoding="utf-8"))
+    assert list(state["charts"].values()) == _charts(out) and len(_charts(out)) == 2
+    # Mark the kept charts: a report that reuses them shows the marks.
+    marked = {
+        key: base64.b64encode(b"kept " + base64.b64decode(chart)).decode()
+        for key, chart in state["charts"].items()
+    }
+    state_path(out).write_text(json.dumps({**state, "charts": marked}), encoding="utf-8")
+    write_report(lake["lake"], settings, out)
+    assert _charts(out) == list(marked.values())
+
+    trend = Trend(by="day", share=False, periods=[date(2026, 11, 1)], series={"gas": [1.0]})
+    cache = ChartCache({chart_key(trend, "t", "png"): base64.b64encode(b"kept").decode()})
+    assert cache.chart(trend, "t") == b"kept"
+    changed = Trend(by="day", share=False, periods=[date(2026, 11, 1)], series={"gas": [2.0]})
+    assert cache.chart(changed, "t").startswith(b"\x89PNG")
+    # What a hand-edited state holds that is no chart is drawn again.
+    assert ChartCache({chart_key(trend, "t", "png"): "not base64!"}).chart(trend, "t") != b"kept"
+    assert ChartCache(["not", "a", "dict"]).chart(trend, "t").startswith(b"\x89PNG")
 
 
 def test_the_report_command_writes_the_file(lake: dict, tmp_path: Path) -> None:
