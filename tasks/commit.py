@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext, suppress
+from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NONE
@@ -67,6 +68,25 @@ def _in_flow_run() -> bool:
     return FlowRunContext.get() is not None
 
 
+# A Prefect server on SQLite answers 503 when its database is busy (SQLITE_BUSY_SNAPSHOT, often
+# while a run ships its states and events), and Prefect's client sleeps 2 s and more before it
+# asks again, on a free slot, even when told to retry nothing: 2 s of a ~3 s batch, measured.
+# The lease calls are posted here once each, and a busy server is asked again after 0.1 s.
+BUSY_STATUSES = frozenset({429, 502, 503})
+BUSY_RETRY_SECONDS = 0.1
+TAKE_PATH = "/v2/concurrency_limits/increment-with-lease"
+GIVE_PATH = "/v2/concurrency_limits/decrement-with-lease"
+
+
+def _post_once(client: Any, path: str, body: dict) -> Any:
+    """Return the API's answer to one POST (an httpx.Response), past the client's retry loop."""
+    import httpx
+
+    # The client's httpx client carries the base URL, auth and headers; its send() adds the loop.
+    raw = client._client
+    return httpx.Client.send(raw, raw.build_request("POST", path, json=body))
+
+
 @contextmanager
 def _held_slot(
     lease_seconds: float = LEASE_SECONDS, wait_seconds: float = WAIT_SECONDS
@@ -76,23 +96,26 @@ def _held_slot(
 
     Prefect's own `concurrency()` waits about two seconds before each acquisition made inside
     a task run (measured: 1.7-2.6 s, with the slot free); a batch commit takes a fraction of
-    that, so the slot is taken here with the client's lease calls directly.
+    that, so the slot is taken here with the lease calls directly (see BUSY_STATUSES).
     """
-    import httpx
     from prefect.client.orchestration import get_client
 
+    body = {"names": [COMMIT_LIMIT], "slots": 1, "mode": "concurrency"}
     with get_client(sync_client=True) as client:
         deadline = time.monotonic() + wait_seconds
         while True:
-            try:
+            response = _post_once(client, TAKE_PATH, {**body, "lease_duration": lease_seconds})
+            if response.status_code in BUSY_STATUSES:
+                retry_after = BUSY_RETRY_SECONDS
+            elif response.status_code == 423:  # held by another writer: the server says when
+                retry_after = float(response.headers.get("Retry-After", 0.2))
+            elif response.is_success:
+                break
+            else:  # anything else (a CSRF token to fetch, an error to raise): the client's way
                 response = client.increment_concurrency_slots_with_lease(
-                    names=[COMMIT_LIMIT], slots=1, mode="concurrency", lease_duration=lease_seconds
+                    **body, lease_duration=lease_seconds
                 )
                 break
-            except httpx.HTTPStatusError as exc:
-                if exc.response.status_code != 423:
-                    raise
-                retry_after = float(exc.response.headers.get("Retry-After", 0.2))
             if time.monotonic() > deadline:
                 log.warning(
                     "the %r slot stayed taken for %.0f s (a dead holder on a server that does "
@@ -102,7 +125,6 @@ def _held_slot(
                 )
                 yield
                 return
-            # Held by another writer: ask again soon (the server suggests when).
             time.sleep(min(retry_after, 0.5))
         lease_id = response.json()["lease_id"]
         done = threading.Event()
@@ -119,7 +141,33 @@ def _held_slot(
         finally:
             done.set()
             renewer.join()
-            client.release_concurrency_slots_with_lease(lease_id)
+            _release(client, lease_id)
+
+
+def _release(client: Any, lease_id: str) -> None:
+    """Give the slot back, asking a busy server again soon (for up to 2 s).
+
+    Never raises: the commit it guarded is done, and a lease not given back lapses by itself.
+    """
+    problem: object = None
+    for _ in range(20):
+        try:
+            response = _post_once(client, GIVE_PATH, {"lease_id": lease_id})
+            if response.status_code not in BUSY_STATUSES:
+                if not response.is_success:  # a CSRF token to fetch, say: the client's way
+                    client.release_concurrency_slots_with_lease(lease_id)
+                return
+            problem = f"HTTP {response.status_code}"
+        except Exception as exc:  # noqa: BLE001 — the server unreachable: the lease lapses
+            problem = exc
+            break
+        time.sleep(BUSY_RETRY_SECONDS)
+    log.warning(
+        "could not give back the %r lease %s (%s): it lapses by itself",
+        COMMIT_LIMIT,
+        lease_id,
+        problem,
+    )
 
 
 def shared_server() -> bool:

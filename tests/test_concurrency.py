@@ -281,3 +281,73 @@ class _Records(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
+
+
+class _BusyApi:
+    """The two lease endpoints of a Prefect API on 127.0.0.1, answering 503 (a server whose
+    SQLite database is busy) to the first `busy` calls of each, then as Prefect does."""
+
+    def __init__(self, busy: int) -> None:
+        import threading
+        import uuid
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.calls: list[tuple[str, int]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:  # the CSRF token: "none here", as an older server says
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                seen = sum(1 for path, _ in outer.calls if path == self.path)
+                status = 503 if seen < busy else 200
+                outer.calls.append((self.path, status))
+                body = b"{}"
+                if status == 200 and self.path.endswith("increment-with-lease"):
+                    body = json.dumps({"lease_id": str(uuid.uuid4()), "limits": []}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_a_busy_server_is_asked_again_soon_not_after_the_clients_backoff() -> None:
+    """A 503 on taking or giving back the slot is asked again by the commit's own loop: Prefect's
+    client, whose retry waits 2 s and more, is never the one retrying (its debug log says so)."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from tasks.commit import _held_slot
+
+    api = _BusyApi(busy=3)
+    retries = _Records()
+    retries.setLevel(logging.DEBUG)
+    client_log = logging.getLogger("prefect.client")
+    level = client_log.level
+    client_log.setLevel(logging.DEBUG)
+    client_log.addHandler(retries)
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: api.url}), _held_slot():
+            taken = list(api.calls)
+    finally:
+        client_log.removeHandler(retries)
+        client_log.setLevel(level)
+        api.server.shutdown()
+    take, give = (
+        "/api/v2/concurrency_limits/increment-with-lease",
+        "/api/v2/concurrency_limits/decrement-with-lease",
+    )
+    assert taken == [(take, 503)] * 3 + [(take, 200)]
+    assert api.calls[4:] == [(give, 503)] * 3 + [(give, 200)]
+    assert not [m for m in retries.messages if "retryable" in m]
