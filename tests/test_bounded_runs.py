@@ -87,14 +87,19 @@ def big_feed() -> Iterator[ThreadingHTTPServer]:
 
 
 def _config(
-    tmp_path: Path, base: str, max_seconds: float, max_new: int, links: int = LINKS
+    tmp_path: Path,
+    base: str,
+    max_seconds: float,
+    max_new: int,
+    links: int = LINKS,
+    delay: float = 0.02,
 ) -> Path:
     path = tmp_path / "big.toml"
     path.write_text(
         f'[warehouse]\ncatalog = "{tmp_path / "w.sqlite"}"\ncommit_limit = false\n'
         f"[run]\nmax_seconds = {max_seconds}\n"
         "[fetch]\nallow_private_hosts = true\ntimeout_seconds = 5.0\nbatch_size = 20\n"
-        f"per_host_concurrency = 4\nper_host_delay_seconds = 0.02\nmax_new_per_feed = {max_new}\n"
+        f"per_host_concurrency = 4\nper_host_delay_seconds = {delay}\nmax_new_per_feed = {max_new}\n"
         f'[[feeds]]\nname = "Big"\nurl = "{base}/feed.xml?n={links}"\n',
         encoding="utf-8",
     )
@@ -125,7 +130,9 @@ def test_a_run_stops_at_its_deadline_and_the_next_takes_up_the_rest(
 ) -> None:
     from flows.monitor import monitor
 
-    config = _config(tmp_path, big_feed.base, max_seconds=8, max_new=1000, links=300)
+    # The host's pace (one request every 0.05 s: 15 s for the 300 pages), not this machine's
+    # speed, is what keeps a run from finishing them within its 8 s.
+    config = _config(tmp_path, big_feed.base, max_seconds=8, max_new=1000, links=300, delay=0.05)
     started = time.monotonic()
     first = monitor(str(config))
     took = time.monotonic() - started
