@@ -79,12 +79,17 @@ GIVE_PATH = "/v2/concurrency_limits/decrement-with-lease"
 
 
 def _post_once(client: Any, path: str, body: dict) -> Any:
-    """Return the API's answer to one POST (an httpx.Response), past the client's retry loop."""
+    """Return the API's answer to one POST (an httpx.Response), past the client's retry loop;
+    a request that got no answer (a timeout, a reset) counts as a busy server's 503."""
     import httpx
 
     # The client's httpx client carries the base URL, auth and headers; its send() adds the loop.
     raw = client._client
-    return httpx.Client.send(raw, raw.build_request("POST", path, json=body))
+    try:
+        return httpx.Client.send(raw, raw.build_request("POST", path, json=body))
+    except httpx.TransportError as exc:
+        log.debug("no answer to POST %s (%s): asked again", path, exc)
+        return httpx.Response(503)
 
 
 @contextmanager
