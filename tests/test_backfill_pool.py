@@ -154,18 +154,23 @@ class PageServer:
 # --- leases, on a SQLite lake ---------------------------------------------------------------
 
 
+def _listed_job(tmp_path: Path, server: PageServer):
+    """Return (settings, lake, job) for a URL-list job of the server's pages, discovered and
+    loaded as a worker sees it."""
+    urls = server.url_file(tmp_path / "urls.csv")
+    settings = load_settings(write_config(tmp_path / "c.toml", server.base, tmp_path / "w.sqlite"))
+    lake = lake_of(settings)
+    job = open_job(lake, make_job("urls", date(2023, 3, 1), date(2023, 3, 31), "drop", urls))
+    save_discovery(lake, job, discover(settings, job).candidates, [])
+    return settings, lake, load_job(lake, job.job_id)
+
+
 def test_claims_are_disjoint_an_expired_lease_is_claimable_and_only_the_holder_records(
     tmp_path: Path,
 ) -> None:
     server = PageServer(30)
     try:
-        urls = server.url_file(tmp_path / "urls.csv")
-        config = write_config(tmp_path / "c.toml", server.base, tmp_path / "w.sqlite")
-        settings = load_settings(config)
-        lake = lake_of(settings)
-        job = open_job(lake, make_job("urls", date(2023, 3, 1), date(2023, 3, 31), "drop", urls))
-        save_discovery(lake, job, discover(settings, job).candidates, [])
-        job = load_job(lake, job.job_id)  # as a worker sees it
+        settings, lake, job = _listed_job(tmp_path, server)
         assert reopen(lake, job) == 30
 
         a = claim(lake, job, "worker-a", 12, 60)
@@ -210,13 +215,7 @@ def test_a_live_worker_keeps_its_leases_while_it_waits(tmp_path: Path) -> None:
     keeps its batch: the heartbeat renews it, and another worker finds nothing to take."""
     server = PageServer(10)
     try:
-        urls = server.url_file(tmp_path / "urls.csv")
-        config = write_config(tmp_path / "c.toml", server.base, tmp_path / "w.sqlite")
-        settings = load_settings(config)
-        lake = lake_of(settings)
-        job = open_job(lake, make_job("urls", date(2023, 3, 1), date(2023, 3, 31), "drop", urls))
-        save_discovery(lake, job, discover(settings, job).candidates, [])
-        job = load_job(lake, job.job_id)
+        _, lake, job = _listed_job(tmp_path, server)
         reopen(lake, job)
 
         lease = 3.0
