@@ -12,9 +12,10 @@ fetches every page, extracts and judges in the warm process pool, and commits ea
 fresh lake (SQLite catalog, Parquet files in a temporary folder), duplicates decided at commit.
 
 Printed: the bare loop's pages/s, and the same loop doing the pipeline's extraction (its retry of
-short texts); the pipeline's, as plain functions (tasks/pipeline.py, no Prefect) one batch after
-another (depth 0) and overlapped (`--depth`, default the pipeline's), each with its ratio to the
-bare loop; the pool's start-up apart. Each line is the best of `--runs` runs, taken in turn (wall
+short texts); the pipeline's, as plain functions (tasks/pipeline.py, no Prefect): all its work in
+this process's one thread (`extract.workers = 1`, depth 0), one batch after another (depth 0) and
+overlapped (`--depth`, default the pipeline's), each with its ratio to the bare loop, and the
+overlapped one's to the one-thread one; the pool's start-up apart. Each line is the best of `--runs` runs, taken in turn (wall
 time on a shared 2-core machine varied by a third from one run to the next); every run's pages/s
 follow in brackets. Under each pipeline line, the CPU it used per page (this process, the pool's
 workers, and the page server apart: a real site costs this machine nothing) against the bare
@@ -129,18 +130,21 @@ def serve_child(data: Path, repeat: int) -> tuple[subprocess.Popen, str]:
     return child, child.stdout.readline().strip()
 
 
-def write_config(tmp: Path, base: str, catalog: Path, feed: str = "feed.xml") -> Path:
+def write_config(
+    tmp: Path, base: str, catalog: Path, feed: str = "feed.xml", extra: str = ""
+) -> Path:
     """Return a config file reading one bench feed into the lake of `catalog` (data beside it).
 
     Every page comes from one host here, so the per-host politeness of the defaults (2 at a
     time, 0.5 s apart) would measure the delay, not the pipeline: it is lifted to the global
-    limit; and a run takes every link of the feed, not the default 100.
+    limit; and a run takes every link of the feed, not the default 100. `extra` is appended
+    (more TOML tables).
     """
     path = tmp / f"{catalog.stem}.toml"
     path.write_text(
         f'[warehouse]\ncatalog = "{catalog}"\n[fetch]\nallow_private_hosts = true\n'
         "per_host_concurrency = 8\nper_host_delay_seconds = 0.0\nmax_new_per_feed = 100000\n"
-        f'[[feeds]]\nname = "bench"\nurl = "{base}/{feed}"\n',
+        f'[[feeds]]\nname = "bench"\nurl = "{base}/{feed}"\n{extra}',
         encoding="utf-8",
     )
     return path
@@ -383,7 +387,13 @@ def main() -> None:
             "bare trafilatura loop": 0,
             f"the same, with the pipeline's retry under {retry} chars": retry,
         }
-        modes = {"one batch after another": 0, f"overlapped, depth {depth}": depth}
+        # (depth, extract.workers): the last is the same work in this process's one thread.
+        alone = "the same work, 1 thread"
+        modes = {
+            alone: (0, 1),
+            "one batch after another": (0, 0),
+            f"overlapped, depth {depth}": (depth, 0),
+        }
         runs: dict[str, list] = {label: [] for label in [*loops, *modes]}
         with tempfile.TemporaryDirectory() as tmp:
             feed = f"feed-{n}.xml"
@@ -391,11 +401,12 @@ def main() -> None:
             for run in range(args.runs):
                 for label, below in loops.items():
                     runs[label].append(bare_loop(pages, settings.extract, below))
-                for label, d in modes.items():
-                    lake = Path(tmp) / f"d{d}-{run}.sqlite"
-                    runs[label].append(
-                        pipeline(write_config(Path(tmp), base, lake, feed), d, child.pid)
+                for label, (d, w) in modes.items():
+                    lake = Path(tmp) / f"d{d}-w{w}-{run}.sqlite"
+                    config = write_config(
+                        Path(tmp), base, lake, feed, f"[extract]\nworkers = {w}\n"
                     )
+                    runs[label].append(pipeline(config, d, child.pid))
             bare, bare_cpu = min(runs["bare trafilatura loop"])
             print(f"best of {args.runs} runs each (all runs' pages/s in brackets):")
             for label in loops:
@@ -419,6 +430,11 @@ def main() -> None:
                     f" ms): {own / (bare_cpu / n):.2f}x the bare loop's, at most "
                     f"{workers * bare_cpu / n / own:.2f}x on {workers} free cores"
                 )
+            overlapped = min(r[0] for r in runs[f"overlapped, depth {depth}"])
+            print(
+                f"overlapped against the same work in 1 thread: "
+                f"{min(r[0] for r in runs[alone]) / overlapped:.2f}x"
+            )
             if args.flow:
                 flow_costs(Path(tmp), base, n)
         for size in sizes:
