@@ -56,7 +56,7 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
-# A page that takes every path a real one can (both passes, every date witness), for warm_up.
+# A short page, so that both extraction passes run, dated by every witness: for warm_up.
 WARM_PAGE = b"""<html lang="en"><head><title>Warm-up</title>
 <meta property="article:published_time" content="2024-01-02T10:00:00Z"></head>
 <body><article><h1>Warm-up</h1><time datetime="2024-01-02">2 January 2024</time>
