@@ -16,9 +16,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
-from functools import partial
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext, suppress
 from typing import Any
 
 from prefect import task
@@ -133,36 +132,21 @@ def _held_slot(
                 return
             time.sleep(min(retry_after, 0.5))
         lease_id = response.json()["lease_id"]
-        renew = partial(client.renew_concurrency_lease, lease_id, lease_duration=lease_seconds)
+        done = threading.Event()
+
+        def renew() -> None:
+            while not done.wait(lease_seconds / 3):
+                with suppress(Exception):  # a missed renewal is retried; the lease is long
+                    client.renew_concurrency_lease(lease_id, lease_duration=lease_seconds)
+
+        renewer = threading.Thread(target=renew, name="sinorus-commit-lease", daemon=True)
+        renewer.start()
         try:
-            with heartbeat(lease_seconds / 3, renew, "the commit slot's lease"):
-                yield
+            yield
         finally:
+            done.set()
+            renewer.join()
             _release(client, lease_id)
-
-
-@contextmanager
-def heartbeat(every: float, beat: Callable[[], object], what: str) -> Iterator[None]:
-    """Call beat() every `every` seconds, in a thread of its own, while the block runs.
-
-    A beat that raises is logged, and the next one tries again: a lease outlives a missed beat.
-    """
-    done = threading.Event()
-
-    def loop() -> None:
-        while not done.wait(every):
-            try:
-                beat()
-            except Exception as exc:  # noqa: BLE001 — see the docstring
-                log.warning("could not renew %s: %s: %s", what, type(exc).__name__, exc)
-
-    thread = threading.Thread(target=loop, name=f"sinorus-heartbeat ({what})", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        done.set()
-        thread.join()
 
 
 def _release(client: Any, lease_id: str) -> None:

@@ -14,20 +14,24 @@ fetched twice; the warehouse stores each page once (the batch commit skips URLs 
 from __future__ import annotations
 
 import json
+import logging
+import threading
 import uuid
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
 
 from prefect import task
 from prefect.cache_policies import NONE
 
 from tasks.backfill.queue import queued_candidates
 from tasks.backfill.window import Job
-from tasks.commit import committing, heartbeat
+from tasks.commit import committing
 from tasks.records import Candidate, utcnow
 from warehouse import Lake, reader, sql
+
+log = logging.getLogger("sinorus.backfill")
 
 
 @dataclass(frozen=True)
@@ -108,13 +112,27 @@ def renew(lake: Lake, job: Job, worker: str, lease_seconds: float) -> None:
         )
 
 
-def renewing(
-    lake: Lake, job: Job, worker: str, lease_seconds: float
-) -> AbstractContextManager[None]:
-    """Return a context that renews `worker`'s leases every third of a lease while it runs (a
-    heartbeat; a missed beat is renewed by the next, or by the worker's next claim)."""
-    beat = partial(renew, lake, job, worker, lease_seconds)
-    return heartbeat(lease_seconds / 3, beat, f"the backfill leases of {worker}")
+@contextmanager
+def renewing(lake: Lake, job: Job, worker: str, lease_seconds: float) -> Iterator[None]:
+    """Renew `worker`'s leases every third of a lease while the block runs (a heartbeat)."""
+    done = threading.Event()
+
+    def beat() -> None:
+        while not done.wait(lease_seconds / 3):
+            try:
+                renew(lake, job, worker, lease_seconds)
+            except Exception as exc:  # the next beat, or the next claim, renews them
+                log.warning(
+                    "could not renew the leases of %s: %s: %s", worker, type(exc).__name__, exc
+                )
+
+    heart = threading.Thread(target=beat, name="sinorus-lease-renewal", daemon=True)
+    heart.start()
+    try:
+        yield
+    finally:
+        done.set()
+        heart.join()
 
 
 def leases(lake: Lake, job: Job, worker: str) -> Leases:
