@@ -12,19 +12,22 @@ fetches every page, extracts and judges in the warm process pool, and commits ea
 fresh lake (SQLite catalog, Parquet files in a temporary folder), duplicates decided at commit.
 
 Printed: the bare loop's pages/s, and the same loop doing the pipeline's extraction (its retry of
-short texts); the pipeline's, as plain functions (tasks/pipeline.py, no Prefect): all its work in
-this process's one thread (`extract.workers = 1`, depth 0), one batch after another (depth 0) and
-overlapped (`--depth`, default the pipeline's), each with its ratio to the bare loop, and the
-overlapped one's to the one-thread one; the pool's start-up apart. Each line is the best of `--runs` runs, taken in turn (wall
-time on a shared 2-core machine varied by a third from one run to the next); every run's pages/s
-follow in brackets. Under each pipeline line, the CPU it used per page (this process, the pool's
-workers, and the page server apart: a real site costs this machine nothing) against the bare
-loop's: the ratio the cores would allow if they were the pipeline's alone, which other work on the
-machine does not skew the way it skews wall time. `--flow` also runs `sinorus run`
-over the pages and over an empty feed, with a temporary Prefect server and with an already
-running one (PREFECT_API_URL), to give the fixed cost of a run both ways. `--memory` runs the
-overlapped pipeline over each number of pages in a fresh process and prints its peak resident
-memory (VmHWM) and the pool workers'. How the lake's costs grow with its size: bench/lake.py.
+short texts); the bare loop in as many processes at once as the pool has workers, which is what
+this machine's cores give to independent extraction at that moment (on this shared 2-core machine,
+anywhere from 1.5x to 2x one loop); the pipeline's, as plain functions (tasks/pipeline.py, no
+Prefect): all its work in this process's one thread (`extract.workers = 1`, depth 0), one batch
+after another (depth 0) and overlapped (`--depth`, default the pipeline's), each with its ratio to
+the bare loop, and the overlapped one's to the one-thread one and to what the cores gave; the
+pool's start-up apart. Each line is the best of `--runs` runs, taken in turn (wall time on a shared
+2-core machine varied by a third from one run to the next); every run's pages/s follow in brackets.
+Under each pipeline line, the CPU it used per page (this process, the pool's workers, and the page
+server apart: a real site costs this machine nothing) against the bare loop's: the ratio the cores
+would allow if they were the pipeline's alone, which other work on the machine does not skew the
+way it skews wall time. `--flow` also runs `sinorus run` over the pages and over an empty feed,
+with a temporary Prefect server and with an already running one (PREFECT_API_URL), to give the
+fixed cost of a run both ways. `--memory` runs the overlapped pipeline over each number of pages in
+a fresh process and prints its peak resident memory (VmHWM) and the pool workers'. How the lake's
+costs grow with its size: bench/lake.py.
 """
 
 from __future__ import annotations
@@ -167,6 +170,37 @@ def bare_loop(pages: dict[str, bytes], extract, retry_below: int = 0) -> tuple[f
         url = f"https://bench.invalid{path}"
         extract_fields(html, url, extract.fast, extract.include_comments, retry_below)
     return time.perf_counter() - start, time.process_time() - cpu
+
+
+def _bare_child(data: Path, repeat: int, start, results) -> None:
+    """One process of parallel_bare: load and warm, wait for the others, run, report."""
+    from config import load_settings
+
+    extract = load_settings().extract
+    pages = load_pages(data, repeat)
+    bare_loop(dict(list(pages.items())[:20]), extract)  # imports and one-off costs, not timed
+    start.wait()
+    results.put(bare_loop(pages, extract))
+
+
+def parallel_bare(data: Path, repeat: int, processes: int) -> tuple[float, float]:
+    """Return the wall seconds and CPU seconds of `processes` bare loops over the pages run at
+    once, each in a process of its own: the most this machine's cores give to independent
+    extraction, whatever the pipeline does."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Barrier(processes), context.Queue()
+    children = [
+        context.Process(target=_bare_child, args=(data, repeat, start, results))
+        for _ in range(processes)
+    ]
+    for child in children:
+        child.start()
+    done = [results.get() for _ in children]
+    for child in children:
+        child.join()
+    return max(seconds for seconds, _ in done), sum(cpu for _, cpu in done)
 
 
 def _all(n: int, runs: list) -> str:
@@ -394,13 +428,16 @@ def main() -> None:
             "one batch after another": (0, 0),
             f"overlapped, depth {depth}": (depth, 0),
         }
-        runs: dict[str, list] = {label: [] for label in [*loops, *modes]}
+        parallel = f"the bare loop in {workers} processes at once"
+        runs: dict[str, list] = {label: [] for label in [*loops, parallel, *modes]}
         with tempfile.TemporaryDirectory() as tmp:
             feed = f"feed-{n}.xml"
             # Interleaved, so that whatever else the machine does falls on every line alike.
             for run in range(args.runs):
                 for label, below in loops.items():
                     runs[label].append(bare_loop(pages, settings.extract, below))
+                if workers > 1:
+                    runs[parallel].append(parallel_bare(args.data, args.repeat, workers))
                 for label, (d, w) in modes.items():
                     lake = Path(tmp) / f"d{d}-w{w}-{run}.sqlite"
                     config = write_config(
@@ -414,6 +451,14 @@ def main() -> None:
                 print(
                     f"{label} (1 thread, in memory): {seconds:6.1f} s  {n / seconds:6.1f} pages/s"
                     f"  ({cpu / n * 1000:.1f} ms CPU a page)  {_all(n, runs[label])}"
+                )
+            if runs[parallel]:
+                seconds, cpu = min(runs[parallel])
+                print(
+                    f"{parallel}: {seconds:6.1f} s  {workers * n / seconds:6.1f} pages/s  "
+                    f"ratio to bare {workers * bare / seconds:4.2f}x: what the cores gave  "
+                    f"({cpu / workers / n * 1000:.1f} ms CPU a page)  "
+                    f"{_all(workers * n, runs[parallel])}"
                 )
             for label in modes:
                 seconds, busy, read, stored, used = min(runs[label], key=lambda r: r[0])
@@ -435,6 +480,12 @@ def main() -> None:
                 f"overlapped against the same work in 1 thread: "
                 f"{min(r[0] for r in runs[alone]) / overlapped:.2f}x"
             )
+            if runs[parallel]:
+                gave = workers * bare / min(runs[parallel])[0]
+                print(
+                    f"overlapped against what the cores gave the bare loop: "
+                    f"{bare / overlapped / gave:.0%} ({bare / overlapped:.2f}x of {gave:.2f}x)"
+                )
             if args.flow:
                 flow_costs(Path(tmp), base, n)
         for size in sizes:
