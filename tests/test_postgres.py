@@ -196,14 +196,16 @@ def test_two_workers_of_a_process_pool_run_the_monitor_at_once_on_postgres(
 
     catalog = "postgres:" + cluster.create_database("pool")
     shared = tmp_path / "shared-lake"
-    # Both runs share one config: the newsroom's feeds, small batches, no politeness delay (so
-    # that the two runs' commits interleave), and the `warehouse-commit` limit on.
+    # Both runs share one config: the newsroom's feeds, small batches (so that the two runs'
+    # commits interleave), and the `warehouse-commit` limit on. The host's pause makes each run
+    # last ~30 s, so that the two overlap even when one worker is slow to start its run (one
+    # took 14 s to submit it, on a loaded machine whose Prefect database was locked meanwhile).
     config = write_config(tmp_path / "pool.toml", newsroom.base_url, catalog, commit_limit=True)
     text = config.read_text(encoding="utf-8")
     text = text.replace("[warehouse]\n", f'[warehouse]\ndata_path = "{shared}/"\n', 1)
     text = text.replace(
         "[fetch]\n",
-        "[fetch]\nbatch_size = 3\nper_host_delay_seconds = 0.0\nper_host_concurrency = 8\n",
+        "[fetch]\nbatch_size = 3\nper_host_delay_seconds = 1.5\nper_host_concurrency = 8\n",
         1,
     )
     # Two workers and their runs start at once on a small machine: no feed may miss a 5 s timeout.

@@ -113,7 +113,10 @@ def test_serve_runs_the_monitor_on_schedule_and_stops_cleanly(
         assert upkeep.returncode == 0, upkeep.stdout + upkeep.stderr
         assert "Completed" in upkeep.stdout, upkeep.stdout
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=60)
+        # Usually ~2.5 s. The bound covers the worst case: a monitor run in flight (Prefect's
+        # runner gives it 30 s to stop), the server's own stop (20 s), and a call to a stalled
+        # server meanwhile (Prefect's 60 s request timeout: seen once on a loaded machine).
+        output, _ = process.communicate(timeout=180)
     finally:
         if process.poll() is None:
             process.kill()

@@ -4,7 +4,9 @@ index in the warehouse, and retry planning."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import tomllib
+from contextlib import closing
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -155,15 +157,13 @@ def test_a_failing_migration_is_rolled_back(
     lake = Lake.at(str(tmp_path / "m.sqlite"))
     with pytest.raises(duckdb.Error, match="no_such_table"):
         ensure_warehouse(lake)
-    # Nothing of either migration landed: the lake has no tables and no migration recorded.
-    with reader(lake) as con:
-        tables = {
-            r[0]
-            for r in con.execute(
-                "select table_name from duckdb_tables() where database_name = current_database()"
-            ).fetchall()
-        }
-    assert tables.isdisjoint({"good", "half"})
+    # Nothing of either migration landed: no migration recorded, so no lake yet for a reader,
+    # and DuckLake's catalog lists none of their tables.
+    with pytest.raises(WarehouseMissing, match="yet"), reader(lake):
+        pass
+    with closing(sqlite3.connect(tmp_path / "m.sqlite")) as catalog:
+        tables = {name for (name,) in catalog.execute("select table_name from ducklake_table")}
+    assert tables.isdisjoint({"good", "half", "schema_migrations"})
 
 
 def test_views_exist_and_are_queryable(db: Lake) -> None:
@@ -213,6 +213,18 @@ def test_reader_on_a_missing_warehouse_creates_nothing(tmp_path: Path) -> None:
         pass
     assert issubclass(WarehouseMissing, FileNotFoundError)
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_lake_before_its_first_migration_is_not_there_yet_for_a_reader(db: Lake) -> None:
+    # What a creator killed (or still at work) between DuckLake's tables and its first commit
+    # leaves: attaching the new catalog for writing makes DuckLake's own tables, none of ours.
+    db_module._attach(db, read_only=False)
+    db_module.release(db)
+    assert db.exists()
+    with pytest.raises(WarehouseMissing, match="no warehouse at .* yet"), reader(db):
+        pass
+    ensure_warehouse(db)  # the next run makes it
+    assert count(db, "runs") == 0
 
 
 def test_reader_is_read_only(db: Lake) -> None:

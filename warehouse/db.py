@@ -83,8 +83,26 @@ def _attach(lake: Lake, read_only: bool) -> str:
             raise WarehouseError(
                 f"cannot open the warehouse {lake.describe()}: {str(exc).splitlines()[0]}"
             ) from None
+        if read_only and not _made(alias):
+            with suppress(duckdb.Error):
+                _instance().execute(f"detach {alias}")
+            # DuckLake's tables but none of ours (its creator is at it, or died before its first
+            # commit): a reader would be told "no table runs"; the lake is simply not there yet.
+            raise WarehouseMissing(f"no warehouse at {lake.describe()} yet")
         _attached[(lake.catalog, read_only)] = alias
         return alias
+
+
+def _made(alias: str) -> bool:
+    """Return True if the lake attached as `alias` has had its first migration."""
+    con = _cursor(alias)
+    try:
+        con.execute(sql("lake_made")).fetchall()
+        return True
+    except duckdb.CatalogException:
+        return False
+    finally:
+        con.close()
 
 
 def release(lake: Lake) -> None:
