@@ -10,12 +10,21 @@ from config.settings import Settings
 from sinorus.server import prefect_server
 
 
+def _stop(signum: int, frame: object) -> None:
+    """Signal handler: raise KeyboardInterrupt wherever the main thread is."""
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def serve_monitor(
     settings: Settings, config_path: str | None, db_path: str | None, port: int
 ) -> None:
     """Serve the monitor on its schedule until interrupted (Ctrl-C or SIGTERM)."""
-    # SIGTERM (from a service manager) should stop as cleanly as Ctrl-C does.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Both stop it at once, the same way. Left to asyncio.run (Python 3.11+), a first Ctrl-C only
+    # cancels its main task, which Prefect's runner may absorb (on a loaded machine, a served
+    # monitor ran on for 3 minutes after one SIGINT). A handler of our own also keeps asyncio
+    # from installing that one, and undoes a SIGINT ignored by whatever started us.
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
     with prefect_server(port) as api_url:
         # Imported only now: Prefect reads PREFECT_API_URL when it is first imported.
         from prefect import serve
