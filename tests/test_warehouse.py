@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 import warehouse.db as db_module
+import warehouse.schema as schema
 from config import Feed, Settings, load_settings
 from sinorus.baseline import load_seeds
 from tasks.assess import judge_batch
@@ -26,7 +27,7 @@ from tasks.records import Article, Assessed, Candidate, Failure, FeedResult, utc
 from tasks.runs import finish_run, start_run
 from tasks.seeds import SEEDS_DIR, seed_url
 from warehouse import Lake, WarehouseMissing, ensure_warehouse, migrate, reader, sql, writer
-from warehouse.db import migration_files
+from warehouse.schema import migration_files
 
 ARTICLES_DIR = Path(__file__).resolve().parent.parent / "newsroom" / "articles"
 SITE = "https://news.example.com"
@@ -153,7 +154,7 @@ def test_a_failing_migration_is_rolled_back(
     (migrations / "002_bad.sql").write_text(
         "create table half (x integer);\ninsert into no_such_table values (1);"
     )
-    monkeypatch.setattr(db_module, "MIGRATIONS_DIR", migrations)
+    monkeypatch.setattr(schema, "MIGRATIONS_DIR", migrations)
     lake = Lake.at(str(tmp_path / "m.sqlite"))
     with pytest.raises(duckdb.Error, match="no_such_table"):
         ensure_warehouse(lake)
@@ -183,10 +184,10 @@ def test_views_exist_and_are_queryable(db: Lake) -> None:
 def test_views_are_re_created_only_when_their_sql_changes(db: Lake) -> None:
     ensure_warehouse(db)
     with writer(db) as con:
-        assert db_module.apply_views(con) == []
+        assert schema.apply_views(con) == []
         con.execute("create or replace view stories as select 1 as stale")
     with writer(db) as con:
-        assert db_module.apply_views(con) == ["stories"]
+        assert schema.apply_views(con) == ["stories"]
 
 
 @pytest.mark.parametrize(
@@ -669,8 +670,8 @@ def _older_migrations(
             text = text[: text.index(cut[version])]
         if version < before:
             (old / path.name).write_text(text, encoding="utf-8")
-    monkeypatch.setattr(db_module, "MIGRATIONS_DIR", old)
-    monkeypatch.setattr(db_module, "VIEWS_DIR", tmp_path / "no_views")
+    monkeypatch.setattr(schema, "MIGRATIONS_DIR", old)
+    monkeypatch.setattr(schema, "VIEWS_DIR", tmp_path / "no_views")
 
 
 def test_an_old_lake_gains_the_failure_dates(

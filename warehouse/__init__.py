@@ -3,17 +3,15 @@
 from warehouse.db import (
     Commit,
     WarehouseMissing,
-    apply_views,
     ensure_warehouse,
-    migrate,
     reader,
     snapshot_reader,
     snapshots,
-    sql,
     writer,
 )
 from warehouse.lake import Lake, WarehouseError
 from warehouse.lock import LockTimeout
+from warehouse.schema import apply_views, migrate, sql
 
 __all__ = [
     "Commit",

@@ -1,0 +1,69 @@
+"""The warehouse's SQL files: queries read by name, numbered migrations, views.
+
+Migrations are append-only and applied once each, in order; views are re-applied only when their
+file changed (each carries its file's hash as its comment).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+WAREHOUSE_DIR = Path(__file__).resolve().parent
+MIGRATIONS_DIR = WAREHOUSE_DIR / "migrations"
+VIEWS_DIR = WAREHOUSE_DIR / "views"
+QUERIES_DIR = WAREHOUSE_DIR / "queries"
+
+
+@cache
+def sql(name: str) -> str:
+    """Return the text of warehouse/queries/<name>.sql."""
+    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def migration_files() -> list[tuple[int, Path]]:
+    """Return the migrations as (version, file), in order."""
+    files = sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql"))
+    return [(int(path.name[:3]), path) for path in files]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Return the versions applied now (the caller holds the writer lock and a transaction)."""
+    con.execute(sql("create_schema_migrations"))
+    done = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
+    applied = []
+    for version, path in migration_files():
+        if version in done:
+            continue
+        con.execute(path.read_text(encoding="utf-8"))
+        con.execute(sql("insert_migration"), {"version": version, "name": path.name})
+        applied.append(version)
+    return applied
+
+
+def apply_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Return the views (re-)created: those whose file changed since, in file order.
+
+    Each view carries the hash of its file as its comment (the catalog keeps a normalised text,
+    not ours), so a view left as it is makes no snapshot: starting a process adds nothing.
+    """
+    stored = dict(
+        con.execute(
+            "select view_name, comment from duckdb_views() where database_name = current_database()"
+        ).fetchall()
+    )
+    changed = []
+    for path in sorted(VIEWS_DIR.glob("*.sql")):
+        text = path.read_text(encoding="utf-8")
+        name = path.stem.split("_", 1)[1]
+        digest = "sha1:" + hashlib.sha1(text.encode("utf-8")).hexdigest()
+        if stored.get(name) == digest:
+            continue
+        con.execute(text)
+        # COMMENT takes no parameters; the name is a file's, the digest hex.
+        con.execute(f"comment on view {name} is '{digest}'")
+        changed.append(name)
+    return changed
