@@ -16,7 +16,6 @@ import json
 import sys
 import tempfile
 import time
-import zlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from config import load_settings  # noqa: E402
 from tasks.dedup import fingerprint  # noqa: E402
-from tasks.extract_worker import HTML_ZLIB_LEVEL  # noqa: E402
+from tasks.extract_worker import compress_html  # noqa: E402
 from tasks.load import load_batch  # noqa: E402
 from tasks.location import lake_of  # noqa: E402
 from tasks.maintain import maintain  # noqa: E402
@@ -63,7 +62,7 @@ def articles(count: int, offtopic: float, dedup) -> list[Assessed]:
             date_source="page",
             # every page its own bytes: identical blobs would be stored once by Parquet's
             # dictionary, and flatter the lake
-            html_zlib=zlib.compress(html + f"<!-- {i} -->".encode(), HTML_ZLIB_LEVEL),
+            html_zstd=compress_html(html + f"<!-- {i} -->".encode()),
         )
         verdict = Relevance(
             score=9.0 if relevant else 0.0,

@@ -34,7 +34,7 @@ def judge_batch(articles: list[Article], settings: Settings, workers: int = 1) -
     # settings (~9 kB pickled) travel rarely. The HTML stays here: judging does not read it.
     size = -(-len(articles) // (JOBS_PER_WORKER * workers))
     chunks = [articles[i : i + size] for i in range(0, len(articles), size)]
-    jobs = [([replace(a, html_zlib=None) for a in chunk], settings) for chunk in chunks]
+    jobs = [([replace(a, html_zstd=None) for a in chunk], settings) for chunk in chunks]
     judged = [item for done in pool_map(judge_job, jobs, workers) for item in done]
     return [replace(item, article=article) for item, article in zip(judged, articles, strict=True)]
 

@@ -120,7 +120,7 @@ def to_article(page: Page, fields: dict) -> Article:
         language=fields["language"],
         published_at=published,
         date_source=date_source,
-        html_zlib=fields.get("html_zlib"),
+        html_zstd=fields.get("html_zstd"),
     )
 
 

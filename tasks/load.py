@@ -60,7 +60,7 @@ RAW_PAGES = pa.schema(
         ("canonical_url", pa.string()),
         ("url", pa.string()),
         ("fetched_at", pa.timestamp("us")),
-        ("html_zlib", pa.binary()),
+        ("html_zstd", pa.binary()),
     ]
 )
 MENTIONS = pa.schema(
@@ -156,10 +156,10 @@ def raw_table(assessed: list[Assessed]) -> pa.Table:
             "canonical_url": item.article.candidate.canonical_url,
             "url": item.article.url,
             "fetched_at": item.article.fetched_at,
-            "html_zlib": item.article.html_zlib,
+            "html_zstd": item.article.html_zstd,
         }
         for item in assessed
-        if item.article.html_zlib
+        if item.article.html_zstd
     ]
     return pa.Table.from_pylist(rows, schema=RAW_PAGES)
 

@@ -145,8 +145,8 @@ class Article:
     language: str | None = None
     published_at: datetime | None = None
     date_source: DateSource = "none"
-    # the fetched page zlib-compressed, as raw_pages stores it (compressed by the pool's worker)
-    html_zlib: bytes | None = field(default=None, repr=False)
+    # the fetched page zstd-compressed, as raw_pages stores it (compressed by the pool's worker)
+    html_zstd: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,7 +11,6 @@ warehouse and an interrupted replay leaves every page either replayed or not.
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -20,6 +19,7 @@ from prefect.cache_policies import NONE
 
 from config.settings import Settings
 from tasks.commit import committing
+from tasks.extract_worker import stored_html
 from tasks.load import article_table, key_table, mention_table, term_table
 from tasks.records import Article, Assessed, Candidate, Page
 from warehouse import Lake, reader, sql
@@ -101,7 +101,7 @@ def replay_page(
             Page(
                 candidate=_candidate(r),
                 final_url=r["url"],
-                html=zlib.decompress(r["html_zlib"]),
+                html=stored_html(r),
                 fetched_at=r["fetched_at"],
             )
             for r in rows

@@ -11,15 +11,17 @@ import signal
 import subprocess
 import sys
 import time
+import zlib
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+import zstandard
 
 from sinorus.newsroom import Newsroom, load_backfill, url_list
 from tests.conftest import NEWSROOM_FEEDS, rows
-from warehouse import WarehouseMissing
+from warehouse import Lake, WarehouseMissing, writer
 
 ROOT = Path(__file__).resolve().parent.parent
 SINCE, UNTIL = date(2023, 3, 1), date(2023, 3, 31)
@@ -250,6 +252,20 @@ def test_replay_html_re_extracts_the_window_without_fetching(
         [SINCE, UNTIL],
     )[0][0]
     assert kept > 0
+    # New pages are kept zstd-compressed; half of them are turned back into the zlib copies a lake
+    # made before migration 008 holds, which replay must read as well.
+    assert _rows(db, "select count(*) from raw_pages where html_zstd is null") == [(0,)]
+    kept_pages = _rows(db, "select canonical_url, html_zstd from raw_pages order by 1")
+    older = kept_pages[::2]
+    with writer(Lake.at(str(db)), "as before 008") as con:
+        for url, packed in older:
+            html = zstandard.ZstdDecompressor().decompress(packed)
+            con.execute(
+                "update raw_pages set html_zlib = ?, html_zstd = null where canonical_url = ?",
+                [zlib.compress(html), url],
+            )
+    assert len(older) > 1
+    assert _rows(db, "select count(*) from raw_pages where html_zstd is null") == [(len(older),)]
     newsroom.clear_requests()
     config = _config(monitored["tmp"], newsroom.base_url, ["archive.atom"], extra="")
     texts = dict(_rows(db, "select canonical_url, text from articles"))

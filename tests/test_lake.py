@@ -6,7 +6,6 @@ import gzip
 import json
 import shutil
 import tomllib
-import zlib
 from datetime import UTC
 from pathlib import Path
 
@@ -216,6 +215,7 @@ def test_retention_drops_offtopic_html_and_text_but_keeps_the_row_and_stories(
     from dataclasses import replace
 
     from config.settings import Retention
+    from tasks.extract_worker import compress_html
     from tasks.load import load_batch
     from tests.test_warehouse import assessed_batch
 
@@ -223,7 +223,7 @@ def test_retention_drops_offtopic_html_and_text_but_keeps_the_row_and_stories(
     lake = lake_of(settings)
     html = b"<html><body>" + b"<p>filler paragraph</p>" * 2000 + b"</body></html>"
     batch = [
-        replace(item, article=replace(item.article, html_zlib=zlib.compress(html)))
+        replace(item, article=replace(item.article, html_zstd=compress_html(html)))
         for item in assessed_batch(settings)
     ]
     offtopic = [i.article.candidate.canonical_url for i in batch if not i.relevance.relevant]

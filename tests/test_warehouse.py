@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import tomllib
+import zlib
 from contextlib import closing
 from dataclasses import replace
 from datetime import datetime, time, timedelta
@@ -20,6 +21,7 @@ from config import Feed, Settings, load_settings
 from sinorus.baseline import load_seeds
 from tasks.assess import judge_batch
 from tasks.dedup import fingerprint, index_keys, to_bytes
+from tasks.extract_worker import compress_html, stored_html
 from tasks.load import ARTICLES, KEYS, MENTIONS, load_batch
 from tasks.location import lake_of
 from tasks.plan import feed_states, plan_candidates
@@ -674,6 +676,40 @@ def _older_migrations(
     monkeypatch.setattr(schema, "VIEWS_DIR", tmp_path / "no_views")
 
 
+def test_an_old_lake_keeps_its_zlib_pages_beside_new_zstd_ones(
+    db: Lake, base_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lake made before migration 008 keeps its zlib-compressed pages readable; the next batch
+    stores its pages zstd-compressed."""
+    _older_migrations(tmp_path, monkeypatch, before=8)
+    assert ensure_warehouse(db) == [1, 2, 3, 4, 5, 6, 7]
+    old_html = b"<html><body><p>Kept by a lake before 008.</p></body></html>"
+    with writer(db) as con:
+        con.execute(
+            "insert into raw_pages (canonical_url, url, fetched_at, html_zlib) "
+            "values (?, ?, now(), ?)",
+            [f"{SITE}/old.html", f"{SITE}/old.html", zlib.compress(old_html)],
+        )
+    monkeypatch.undo()
+    db_module.release(db)
+    assert ensure_warehouse(db)[:1] == [8]
+    new_html = b"<html><body><p>Fetched after 008.</p></body></html>"
+    batch = [
+        replace(item, article=replace(item.article, html_zstd=compress_html(new_html)))
+        for item in assessed_batch(base_settings)
+    ]
+    dedup = load_settings().dedup
+    assert load_batch(db, batch, [], None, 0.0, dedup, keep_raw=True).inserted == 3
+    kept = rows_of(db, "select canonical_url, html_zstd, html_zlib from raw_pages")
+    assert sorted((url, z is None, zl is None) for url, z, zl in kept) == sorted(
+        [(f"{SITE}/old.html", True, False)]
+        + [(i.article.candidate.canonical_url, False, True) for i in batch]
+    )
+    pages = {url: stored_html({"html_zstd": z, "html_zlib": zl}) for url, z, zl in kept}
+    assert pages.pop(f"{SITE}/old.html") == old_html
+    assert set(pages.values()) == {new_html}
+
+
 def test_an_old_lake_gains_the_failure_dates(
     db: Lake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -713,5 +749,5 @@ def test_a_lake_whose_004_lacked_rule_digests_gains_it(
         rows_of(db, "select count(*) from rule_digests")
     monkeypatch.undo()
     db_module.release(db)
-    assert ensure_warehouse(db) == [7]
+    assert ensure_warehouse(db) == [v for v, _ in migration_files() if v >= 7]
     assert rows_of(db, "select count(*) from rule_digests") == [(0,)]

@@ -5,6 +5,7 @@ select
     articles.canonical_url,
     raw_pages.url,
     raw_pages.html_zlib,
+    raw_pages.html_zstd,
     raw_pages.fetched_at,
     articles.origin,
     articles.source,
