@@ -192,6 +192,55 @@ def test_views_are_re_created_only_when_their_sql_changes(db: Lake) -> None:
         assert schema.apply_views(con) == ["stories"]
 
 
+def _row_groups(db: Lake, table: str) -> list[int]:
+    """Return the rows of each Parquet row group of the table's data files."""
+    with reader(db) as con:
+        alias = con.execute("select current_database()").fetchone()[0]
+        files = [
+            path
+            for (path,) in con.execute(
+                "select data_file from ducklake_list_files($alias, $table)",
+                {"alias": alias, "table": table},
+            ).fetchall()
+        ]
+        return [
+            rows
+            for (rows,) in con.execute(
+                "select row_group_num_rows from parquet_metadata($files) "
+                "where path_in_schema = 'canonical_url'",
+                {"files": files},
+            ).fetchall()
+        ]
+
+
+def test_wide_tables_are_written_in_small_row_groups_on_new_and_older_lakes(
+    db: Lake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scan holds a whole row group in memory: raw_pages (kilobytes a row) is written in row
+    groups of 2,048 rows, on a new lake and on one made before the option existed."""
+    monkeypatch.setattr(db_module, "apply_table_options", lambda con, alias: [])
+    ensure_warehouse(db)  # as a lake made before the option
+    fill = (
+        "insert into raw_pages (canonical_url, url, fetched_at, html_zstd) "
+        "select 'https://example.org/' || range || $tag, 'u', now(), repeat('x', 100)::blob "
+        "from range(5000)"
+    )
+    with writer(db) as con:
+        con.execute(fill, {"tag": "a"})
+    assert _row_groups(db, "raw_pages") == [5000]
+    monkeypatch.undo()
+    db_module.release(db)
+    ensure_warehouse(db)  # the next process to open it sets the option
+    with writer(db) as con:
+        con.execute(fill, {"tag": "b"})
+    assert sorted(_row_groups(db, "raw_pages")) == [904, 2048, 2048, 5000]
+    new = Lake.at(str(tmp_path / "new.sqlite"))
+    ensure_warehouse(new)
+    with writer(new) as con:
+        con.execute(fill, {"tag": "c"})
+    assert sorted(_row_groups(new, "raw_pages")) == [904, 2048, 2048]
+
+
 @pytest.mark.parametrize(
     ("schema", "table"),
     [(ARTICLES, "articles"), (MENTIONS, "keyword_mentions"), (KEYS, "dedup_keys")],

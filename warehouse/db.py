@@ -21,7 +21,7 @@ import duckdb
 from warehouse.extensions import load as load_extension
 from warehouse.lake import Lake, WarehouseError
 from warehouse.lock import catalog_lock
-from warehouse.schema import apply_views, migrate, sql
+from warehouse.schema import apply_table_options, apply_views, migrate, sql
 
 # A batch commit takes seconds; a writer that waits longer than this has met a stuck one.
 LOCK_WAIT_SECONDS = 600.0
@@ -152,6 +152,10 @@ def ensure_warehouse(lake: Lake) -> list[int]:
             applied = migrate(con)
             apply_views(con)
             _label(con, alias, "migrate", {"migrations": applied})
+            con.execute("commit")
+            # Options, not data: they make no snapshot, and a crash before them leaves them due.
+            con.execute("begin transaction")
+            apply_table_options(con, alias)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")

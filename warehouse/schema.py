@@ -1,7 +1,8 @@
-"""The warehouse's SQL files: queries read by name, numbered migrations, views.
+"""The warehouse's SQL files: queries read by name, numbered migrations, views, table options.
 
 Migrations are append-only and applied once each, in order; views are re-applied only when their
-file changed (each carries its file's hash as its comment).
+file changed (each carries its file's hash as its comment); the tables' storage options are set
+when the lake lacks them (queries/table_options_due.sql).
 """
 
 from __future__ import annotations
@@ -67,3 +68,15 @@ def apply_views(con: duckdb.DuckDBPyConnection) -> list[str]:
         con.execute(f"comment on view {name} is '{digest}'")
         changed.append(name)
     return changed
+
+
+def apply_table_options(con: duckdb.DuckDBPyConnection, alias: str) -> list[str]:
+    """Return the "table.option" set now: those the lake lacks (DuckLake refuses them for a table
+    created in the same transaction, so the caller runs this after the migrations' commit)."""
+    due = con.execute(sql("table_options_due"), {"alias": alias}).fetchall()
+    for table_name, option_name, value in due:
+        con.execute(
+            sql("set_table_option"),
+            {"option_name": option_name, "value": value, "table_name": table_name},
+        )
+    return [f"{table_name}.{option_name}" for table_name, option_name, _ in due]
