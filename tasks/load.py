@@ -60,6 +60,7 @@ RAW_PAGES = pa.schema(
         ("canonical_url", pa.string()),
         ("url", pa.string()),
         ("fetched_at", pa.timestamp("us")),
+        ("html_zlib", pa.binary()),  # only older rows have it (migration 008)
         ("html_zstd", pa.binary()),
     ]
 )
@@ -156,6 +157,7 @@ def raw_table(assessed: list[Assessed]) -> pa.Table:
             "canonical_url": item.article.candidate.canonical_url,
             "url": item.article.url,
             "fetched_at": item.article.fetched_at,
+            "html_zlib": None,
             "html_zstd": item.article.html_zstd,
         }
         for item in assessed
