@@ -1,5 +1,6 @@
-"""What runs in the pool's worker processes: trafilatura over one page, and judging articles
-(relevance, keyword mentions, story terms, fingerprint).
+"""What runs in the pool's worker processes: trafilatura over one page, the page compressed as
+raw_pages keeps it (and read back: `stored_html`), and judging articles (relevance, keyword
+mentions, story terms, fingerprint).
 
 Kept apart from tasks/extract.py and tasks/assess.py so that a worker process imports trafilatura
 and the judges but not Prefect (about 2 s of start-up per worker otherwise).
