@@ -252,7 +252,7 @@ class DedupIndex:
 
 
 def stored_fingerprint(row: tuple, dedup: Dedup) -> tuple[str, Print]:
-    """Return (canonical_url, fingerprint) from a row of the dedup_candidates query (its pieces:
+    """Return (canonical_url, fingerprint) from a row of dedup_candidate_prints.sql (its pieces:
     those shared with the batch, when the row has them)."""
     key, digest, full, lead, count, title, published, *shared = row
     return key, Print(

@@ -246,9 +246,16 @@ def candidate_rows(con: duckdb.DuckDBPyConnection, judged: list[Assessed], dedup
     con.register("batch_keys", key_table(judged, dedup))
     pieces = piece_keys(item.fingerprint for item in judged)
     con.register("batch_pieces", pa.table({"key": pa.array(pieces, pa.int64())}))
-    rows = con.execute(sql("dedup_candidates"), {"min_shared": dedup.copy_min_shared}).fetchall()
+    found = con.execute(sql("dedup_candidates"), {"min_shared": dedup.copy_min_shared})
+    candidates = found.to_arrow_table()
     con.unregister("batch_keys")
     con.unregister("batch_pieces")
+    if not candidates.num_rows:
+        return []
+    # A table of known size: DuckDB builds its join on these rows, not on every original.
+    con.register("batch_candidates", candidates)
+    rows = con.execute(sql("dedup_candidate_prints")).fetchall()
+    con.unregister("batch_candidates")
     return rows
 
 

@@ -698,7 +698,7 @@ def test_warehouse_finds_a_short_copy_through_its_pieces(tmp_path: Path) -> None
         shared = len(judged.fingerprint.pieces & seed_fp(seed).pieces)
         found = con.execute(candidates, {"min_shared": shared}).fetchall()
         assert [row[0] for row in found] == [seed.candidate.canonical_url]
-        assert set(found[0][7]) == judged.fingerprint.pieces & seed_fp(seed).pieces
+        assert set(found[0][1]) == judged.fingerprint.pieces & seed_fp(seed).pieces
         assert con.execute(candidates, {"min_shared": shared + 1}).fetchall() == []
         con.execute("rollback")  # a probe: store nothing
         con.execute("begin transaction")

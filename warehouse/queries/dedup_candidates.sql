@@ -1,8 +1,10 @@
 -- The stored originals that share a key (text hash, title, an LSH band, a piece) with an article
--- of the Arrow batch `batch_keys`, oldest first: all a batch's articles need to be compared with.
--- Pieces (sampled shingles: the keys listed in `batch_pieces`) make a candidate only when one
--- article shares $min_shared of them with it, so that a common phrase does not fetch every
--- article using it; each row carries the pieces it shares with the batch, to confirm a copy.
+-- of the Arrow batch `batch_keys`: all a batch's articles need to be compared with, each with the
+-- pieces it shares with the batch (to confirm a copy). Pieces (sampled shingles: the keys listed
+-- in `batch_pieces`) make a candidate only when one article shares $min_shared of them with it, so
+-- that a common phrase does not fetch every article using it. Their fingerprints are read next,
+-- by dedup_candidate_prints.sql: joined here, DuckDB built its hash table on `articles`, every
+-- original's signatures (1.4 GB at 1M articles), not on these few hundred rows.
 with pairs as (
     select
         batch_keys.canonical_url as copy_url,
@@ -31,15 +33,6 @@ matched as (
 )
 
 select
-    articles.canonical_url,
-    articles.text_hash,
-    articles.minhash,
-    articles.lead_minhash,
-    articles.shingles,
-    articles.title_key,
-    articles.published_at,
-    matched.pieces
-from articles
-join matched using (canonical_url)
-where articles.duplicate_of is null
-order by articles.fetched_at, articles.canonical_url
+    canonical_url,
+    pieces
+from matched
