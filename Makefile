@@ -13,7 +13,7 @@ uv:
 env: .venv/.synced
 .venv/.synced: pyproject.toml uv.lock | uv
 	$(UV) sync --frozen --compile-bytecode
-	$(UV) run --frozen python -m compileall -q -j 0 config flows sinorus tasks warehouse >/dev/null
+	$(UV) run --frozen python -m compileall -q -j 0 config devtools flows sinorus tasks warehouse >/dev/null
 	touch $@
 
 demo: env
@@ -56,11 +56,11 @@ system-deps:
 
 # Precision/recall of relevance and duplicate detection on tests/eval/, against pinned floors.
 eval: env
-	$(UV) run --frozen python -m sinorus.evaluate
+	$(UV) run --frozen python -m devtools.evaluate
 
 # The only way the floors move: pin the current metrics (review the diff of tests/eval/floors.toml).
 eval-update: env
-	$(UV) run --frozen python -m sinorus.evaluate --update-floors
+	$(UV) run --frozen python -m devtools.evaluate --update-floors
 
 # docs/cli.md from every command's --help (the tests fail when it is stale).
 docs: env

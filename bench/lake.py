@@ -22,7 +22,7 @@ Measured, per size:
     column's next edition) through `tasks.load.load_batch`, and its `decide_duplicates` lookup
     alone; median of several batches, planted copies checked (goal: 1M within 1.5x of 10k);
     then a phase breakdown of the commit (the same SQL as `write_batch`, timed step by step);
-  - `tasks.maintain.maintain`: Parquet files and bytes before and after;
+  - `tasks.upkeep.maintain.maintain`: Parquet files and bytes before and after;
   - a run's start-up in a fresh process: imports (Prefect apart), ensure_warehouse,
     load_seeds, start_run, feed_states, plan_candidates over 50 URLs (goal < 2 s);
   - the peak memory (VmHWM) of a run-like process that plans and commits 5 batches of 50
@@ -1494,8 +1494,8 @@ def measure_size(size: int, args: argparse.Namespace, folder: Path) -> dict:
     from config import load_settings
     from tasks.assess import judge_batch
     from tasks.load import load_batch
-    from tasks.maintain import maintain
     from tasks.seeds import read_seed_corpus
+    from tasks.upkeep.maintain import maintain
     from warehouse import Lake
 
     settings = load_settings()

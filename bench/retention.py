@@ -27,8 +27,8 @@ from tasks.dedup import fingerprint  # noqa: E402
 from tasks.extract_worker import compress_html  # noqa: E402
 from tasks.load import load_batch  # noqa: E402
 from tasks.location import lake_of  # noqa: E402
-from tasks.maintain import maintain  # noqa: E402
 from tasks.records import Article, Assessed, Candidate, Relevance, utcnow  # noqa: E402
+from tasks.upkeep.maintain import maintain  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "extraction-benchmark"
 

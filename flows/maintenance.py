@@ -6,7 +6,7 @@ from prefect import flow
 
 from config import load_settings
 from tasks.location import lake_of
-from tasks.maintain import maintain_task
+from tasks.upkeep.maintain import maintain_task
 
 
 @flow(name="maintenance", log_prints=True)

@@ -9,8 +9,8 @@ from prefect import flow, unmapped
 from config import load_settings
 from flows.baseline import load_baseline
 from flows.batches import Steps, fetch_and_load, quoted
-from tasks.alerts import send_alerts_task
-from tasks.artifacts import publish_artifacts_task, write_run_report_task
+from tasks.analyst.alerts import send_alerts_task
+from tasks.analyst.artifacts import publish_artifacts_task, write_run_report_task
 from tasks.backfill.pool import (
     has_shared_server,
     shard_feeds,
@@ -24,9 +24,9 @@ from tasks.load import load_batch_task
 from tasks.location import lake_of
 from tasks.plan import feed_states_task, plan_candidates_task, select_feeds_task
 from tasks.progress import Tracker
-from tasks.recount import recount_keywords_task
 from tasks.runs import finish_run_task, record_failure, start_run_task
 from tasks.summary import RunSummary
+from tasks.upkeep.recount import recount_keywords_task
 from tasks.urls import batches
 from warehouse import Lake
 

@@ -10,9 +10,9 @@ from config import load_settings
 from flows.baseline import load_baseline
 from flows.batches import Steps, judge_and_commit, load_pages, quoted
 from tasks.commit import ensure_commit_limit_task
+from tasks.lake_source import Replayed, apply_replay_task, replay_page_task
 from tasks.load import Loaded
 from tasks.location import lake_of
-from tasks.replay import Replayed, apply_replay_task, replay_page_task
 from tasks.runs import finish_run_task, record_failure, start_run_task
 
 

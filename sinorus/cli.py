@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from config import DEMO_CONFIG
+from sinorus.console import progress_bar, render_rows, render_summary, to_json
 from sinorus.export_command import export
 from sinorus.feed_commands import feeds_app
 from sinorus.lake_commands import warehouse_app
@@ -23,7 +24,6 @@ from sinorus.options import (
     settings_or_exit,
 )
 from sinorus.query_commands import print_trends, sql_command, trends
-from sinorus.report import progress_bar, render_rows, render_summary, to_json
 from sinorus.report_command import report
 
 app = typer.Typer(
@@ -119,7 +119,7 @@ def demo(
     verbose: VerboseOption = False,
 ) -> None:
     """Serve the sample newsroom on 127.0.0.1 and run one monitor pass against it."""
-    from sinorus.newsroom import Newsroom
+    from devtools.newsroom_server import Newsroom
 
     config = config or DEMO_CONFIG
     settings = settings_or_exit(config, db)
@@ -281,7 +281,7 @@ def newsroom(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = NEWSROOM_PORT,
 ) -> None:
     """Serve the bundled sample newsroom until Ctrl-C, for trying things by hand."""
-    from sinorus.newsroom import Newsroom
+    from devtools.newsroom_server import Newsroom
 
     server = Newsroom(port=port).start()
     console.print(

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from sinorus.console import render_rows
 from sinorus.options import (
     AsOfOption,
     ConfigOption,
@@ -17,7 +18,6 @@ from sinorus.options import (
     settings_or_exit,
 )
 from sinorus.query_commands import _as_of
-from sinorus.report import render_rows
 from warehouse import WarehouseError, WarehouseMissing
 
 ScopeOption = Annotated[
@@ -41,7 +41,7 @@ def export(
 ) -> None:
     """Write every table and view of the warehouse as Parquet under DIR (articles and stories
     by month), all from one snapshot, and list what was written."""
-    from tasks.export import SCOPES, SKIPPED, ExportError, export_lake
+    from tasks.analyst.export import SCOPES, SKIPPED, ExportError, export_lake
 
     if scope not in SCOPES:
         raise fail(f"--scope must be {' or '.join(SCOPES)}, not {scope!r}", 2)

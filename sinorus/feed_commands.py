@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
+from sinorus.console import render_rows
 from sinorus.options import ConfigOption, DbOption, console, fail, lake_or_exit, settings_or_exit
-from sinorus.report import render_rows
 from tasks.records import utcnow
 from warehouse import WarehouseError, WarehouseMissing, reader, sql, writer
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from sinorus.console import render_rows, to_json
 from sinorus.options import (
     ConfigOption,
     DbOption,
@@ -16,7 +17,6 @@ from sinorus.options import (
     lake_or_exit,
     settings_or_exit,
 )
-from sinorus.report import render_rows, to_json
 from warehouse import LockTimeout, WarehouseError, WarehouseMissing, snapshots
 
 warehouse_app = typer.Typer(
@@ -55,7 +55,7 @@ def import_command(
     as_json: JsonOption = False,
 ) -> None:
     """Copy every table of an old DuckDB-file warehouse into the lake (again: nothing twice)."""
-    from tasks.importer import ImportFailed, import_duckdb
+    from tasks.upkeep.importer import ImportFailed, import_duckdb
 
     settings = settings_or_exit(config, db)
     lake = lake_or_exit(settings)
@@ -89,7 +89,7 @@ def maintain(
     as_json: JsonOption = False,
 ) -> None:
     """Apply [retention], merge small files, expire old snapshots, delete files no snapshot needs."""
-    from tasks.maintain import maintain as maintain_lake
+    from tasks.upkeep.maintain import maintain as maintain_lake
 
     settings = settings_or_exit(config, db)
     lake = lake_or_exit(settings)

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from config import Settings
+from sinorus.console import render_rows
 from sinorus.options import (
     AsOfOption,
     ConfigOption,
@@ -22,7 +23,6 @@ from sinorus.options import (
     lake_or_exit,
     settings_or_exit,
 )
-from sinorus.report import render_rows
 from warehouse import WarehouseError, WarehouseMissing, reader, snapshot_reader, sql
 
 
@@ -68,7 +68,7 @@ def _query_to_parquet(settings: Settings, query: str, as_of: str | int | None, o
     batches: the query is the user's own text, the path never goes into SQL); exits 1 on error."""
     import duckdb
 
-    from tasks.export import BATCH_ROWS, write_parquet
+    from tasks.analyst.export import BATCH_ROWS, write_parquet
 
     lake = lake_or_exit(settings)
     try:
@@ -151,10 +151,10 @@ def print_trends(
 
 
 def _read_trend(settings: Settings, as_of: str | int | None, share: bool, query: dict):
-    """Return the Trend and its rows (tasks/charts.py); exits 1 when there is no warehouse."""
+    """Return the Trend and its rows (tasks/analyst/charts.py); exits 1 when there is no warehouse."""
     import duckdb
 
-    from tasks.charts import read_trend
+    from tasks.analyst.charts import read_trend
 
     lake = lake_or_exit(settings)
     try:
@@ -193,7 +193,7 @@ def trend_table(trend, rows: list[dict]) -> tuple[list[str], list[tuple]]:
 
 
 def _write_plot(trend, plot: Path) -> None:
-    from tasks.charts import chart_title, trend_chart
+    from tasks.analyst.charts import chart_title, trend_chart
 
     fmt = plot.suffix.lower().lstrip(".")
     plot.write_bytes(trend_chart(trend, chart_title(trend), fmt))
@@ -266,7 +266,7 @@ def trends(
         if name.lower() not in shown:
             errors.print(f"[yellow]note:[/yellow] no story mentions {name!r}", highlight=False)
     columns, table = trend_table(trend, rows)
-    from tasks.charts import chart_title
+    from tasks.analyst.charts import chart_title
 
     render_rows(console, columns, table, fmt, title=chart_title(trend))
     if plot is not None:

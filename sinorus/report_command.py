@@ -1,4 +1,4 @@
-"""`sinorus report`: write the self-contained HTML report (tasks/report.py) from the warehouse."""
+"""`sinorus report`: write the self-contained HTML report (tasks/analyst/report.py) from the warehouse."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def report(
     health, in one file that needs no network to be read."""
     import duckdb
 
-    from tasks.report import write_report
+    from tasks.analyst.report import write_report
 
     settings = settings_or_exit(config, db)
     target = out or report_path(settings) or Path("report.html")

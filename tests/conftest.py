@@ -9,7 +9,7 @@ import pytest
 
 import tasks  # noqa: F401  (Prefect's environment before anything imports prefect)
 from config import Settings, load_settings
-from sinorus.newsroom import Newsroom, load_expected
+from devtools.newsroom_server import Newsroom, load_expected
 from warehouse import Lake, reader
 
 NEWSROOM_FEEDS = ["world.rss", "asia.atom", "analysis.rdf", "broken.xml"]

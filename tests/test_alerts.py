@@ -16,7 +16,7 @@ import pytest
 
 from config import load_settings
 from config.settings import Alerts
-from tasks.alerts import send_alerts
+from tasks.analyst.alerts import send_alerts
 from tasks.assess import judge_batch
 from tasks.load import load_batch
 from tasks.location import lake_of

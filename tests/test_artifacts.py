@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from uuid import UUID
 
-from tasks.artifacts import keyword_movements, summary_markdown
+from tasks.analyst.artifacts import keyword_movements, summary_markdown
 from tests.conftest import rows, write_config
 from tests.test_alerts import FIXTURE, spiky_lake
 

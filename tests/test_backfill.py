@@ -19,7 +19,7 @@ import duckdb
 import pytest
 import zstandard
 
-from sinorus.newsroom import Newsroom, load_backfill, url_list
+from devtools.newsroom_server import Newsroom, load_backfill, url_list
 from tests.conftest import NEWSROOM_FEEDS, rows
 from warehouse import Lake, WarehouseMissing, writer
 

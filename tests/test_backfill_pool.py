@@ -36,7 +36,7 @@ from pathlib import Path
 import pytest
 
 from config import DEFAULT_CONFIG, load_settings
-from sinorus.newsroom import Newsroom
+from devtools.newsroom_server import Newsroom
 from tasks.backfill.lease import claim, leases, load_job, renewing, reopen
 from tasks.backfill.pool import shard_feeds
 from tasks.backfill.queue import load_backfill_batch, open_job, save_discovery

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sinorus.cli import app
-from tasks.charts import (
+from tasks.analyst.charts import (
     HEIGHT_PX,
     LINE_GID_PREFIX,
     SPIKE_GID,

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from config import load_settings
-from sinorus.newsroom import Newsroom
+from devtools.newsroom_server import Newsroom
 from tasks.dedup import fingerprint
 from tests.conftest import NEWSROOM_FEEDS, rows, write_config
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from config import load_settings
-from sinorus.newsroom import Newsroom
+from devtools.newsroom_server import Newsroom
 from tasks.keywords import count_keywords
 from tests.conftest import NEWSROOM_FEEDS, rows, write_config
 from tests.test_concurrency import assert_invariants

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from config import load_settings
-from sinorus.evaluate import (
+from devtools.evaluate import (
     EVAL_DIR,
     Report,
     below_floors,

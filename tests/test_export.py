@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from config import load_settings
 from sinorus.baseline import load_seeds
 from sinorus.cli import app
+from tasks.analyst.export import SKIPPED
 from tasks.assess import judge_batch
-from tasks.export import SKIPPED
 from tasks.load import load_batch
 from tasks.seeds import read_seed_corpus
 from tests.conftest import rows

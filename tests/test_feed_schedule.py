@@ -9,8 +9,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from devtools.newsroom_server import Newsroom
 from sinorus.cli import app
-from sinorus.newsroom import Newsroom
 from tests.conftest import NEWSROOM_FEEDS, write_config
 
 runner = CliRunner()

@@ -16,8 +16,8 @@ from config import load_settings
 from sinorus.baseline import load_seeds
 from sinorus.cli import app
 from tasks.location import lake_of
-from tasks.maintain import maintain
 from tasks.seeds import SEEDS_DIR
+from tasks.upkeep.maintain import maintain
 from tests.conftest import rows
 from warehouse import Lake, snapshots, writer
 

@@ -18,7 +18,7 @@ import feedparser
 import httpx
 import pytest
 
-from sinorus.newsroom import SITE_DIR, Newsroom, load_backfill, load_expected, url_list
+from devtools.newsroom_server import SITE_DIR, Newsroom, load_backfill, load_expected, url_list
 
 EXPECTED = load_expected()
 FEEDS = EXPECTED["feed"]

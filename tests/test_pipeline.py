@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from config import load_settings
-from sinorus.newsroom import Newsroom
+from devtools.newsroom_server import Newsroom
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from config import Settings, load_settings
+from devtools.newsroom_server import Newsroom
 from sinorus.baseline import load_seeds
-from sinorus.newsroom import Newsroom
 from tasks.extract import extract_pages
 from tasks.feeds import read_feed
 from tasks.load import Loaded, load_batch

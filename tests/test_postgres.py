@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 import tests.test_concurrency as concurrency
-from sinorus.newsroom import Newsroom
+from devtools.newsroom_server import Newsroom
 from tests.conftest import NEWSROOM_FEEDS, rows, write_config
 from tests.pg_cluster import Cluster, postgres_cluster
 from warehouse import Lake, snapshots

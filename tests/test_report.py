@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from config import load_settings
 from sinorus.cli import app
-from tasks.charts import HEIGHT_PX, WIDTH_PX, ChartCache, Trend, chart_key
-from tasks.report import (
+from tasks.analyst.charts import HEIGHT_PX, WIDTH_PX, ChartCache, Trend, chart_key
+from tasks.analyst.report import (
     evidence_html,
     link_html,
     previous_generation,

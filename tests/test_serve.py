@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from sinorus.newsroom import Newsroom
+from devtools.newsroom_server import Newsroom
 from sinorus.server import free_port
 from tests.conftest import rows, write_config
 from warehouse.db import WarehouseMissing

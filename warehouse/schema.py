@@ -2,7 +2,7 @@
 
 Migrations are append-only and applied once each, in order; views are re-applied only when their
 file changed (each carries its file's hash as its comment); the tables' storage options are set
-when the lake lacks them (queries/table_options_due.sql).
+when the lake lacks them (queries/lake/table_options_due.sql).
 """
 
 from __future__ import annotations
@@ -20,9 +20,20 @@ QUERIES_DIR = WAREHOUSE_DIR / "queries"
 
 
 @cache
+def query_files() -> dict[str, Path]:
+    """Return every query file by name: warehouse/queries/<table or command>/<name>.sql."""
+    found: dict[str, Path] = {}
+    for path in sorted(QUERIES_DIR.rglob("*.sql")):
+        if path.stem in found:
+            raise RuntimeError(f"two queries named {path.stem!r}: {found[path.stem]} and {path}")
+        found[path.stem] = path
+    return found
+
+
+@cache
 def sql(name: str) -> str:
-    """Return the text of warehouse/queries/<name>.sql."""
-    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    """Return the text of the query file `name` (warehouse/queries/*/<name>.sql)."""
+    return query_files()[name].read_text(encoding="utf-8")
 
 
 def migration_files() -> list[tuple[int, Path]]:

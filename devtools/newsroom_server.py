@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sinorus.gdelt_replay import gdelt_answer
+from devtools.gdelt_stub import gdelt_answer
 
 NEWSROOM_DIR = Path(__file__).resolve().parent.parent / "newsroom"
 SITE_DIR = NEWSROOM_DIR / "site"
@@ -173,7 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
         return target if int(value) == 1 else None
 
     def _gdelt(self, query: dict[str, list[str]]) -> None:
-        """Return None after answering like the GDELT DOC 2.0 API (sinorus/gdelt_replay.py)."""
+        """Return None after answering like the GDELT DOC 2.0 API (devtools/gdelt_stub.py)."""
         body, content_type = gdelt_answer(query, self.server.gdelt_path, self.server.base_url)
         self._send(200, body, content_type)
 

@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from config.settings import Settings
-from tasks.charts import HEIGHT_PX, WIDTH_PX, ChartCache, chart_title, read_trend
+from tasks.analyst.charts import HEIGHT_PX, WIDTH_PX, ChartCache, chart_title, read_trend
 from warehouse import Lake, reader, snapshot_reader, sql
 
 SCOPE = "news"  # the report is about the news: the seed corpus stays out

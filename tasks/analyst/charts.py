@@ -59,7 +59,7 @@ def series_rows(
     top: int = 5,
     source: str | None = None,
 ) -> list[dict]:
-    """Return the rows of warehouse/queries/trends_series.sql as dicts, by period then keyword."""
+    """Return the rows of warehouse/queries/trends/trends_series.sql as dicts, by period then keyword."""
     cursor = con.execute(
         sql("trends_series"),
         {

@@ -1,7 +1,7 @@
 """`make eval`: precision and recall of the relevance scorer and the duplicate detector, measured
 on the labelled set in tests/eval/, against floors that only `make eval-update` moves.
 
-    uv run python -m sinorus.evaluate [--update-floors]
+    uv run python -m devtools.evaluate [--update-floors]
 """
 
 from __future__ import annotations
@@ -195,7 +195,7 @@ def write_floors(reports: list[Report], path: Path = FLOORS) -> None:
     """Pin the current metrics as the floors (the explicit update command)."""
     lines = [
         "# Quality floors for the labelled set in tests/eval/: `make eval` and the test suite fail",
-        "# below them. Only `make eval-update` (python -m sinorus.evaluate --update-floors) rewrites",
+        "# below them. Only `make eval-update` (python -m devtools.evaluate --update-floors) rewrites",
         "# this file; review the change like code.",
     ]
     for report in reports:

@@ -10,15 +10,15 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
+from tasks.analyst.report import write_report
 from tasks.location import report_path
-from tasks.report import write_report
 from warehouse import Lake, reader, sql
 
 SUMMARY_KEY = "monitor-run-summary"
 MOVEMENTS_KEY = "keyword-movements"
 REPORT_KEY = "monitor-report"
 
-# The run summary's counts, stage by stage (sinorus/report.py prints the same for the CLI).
+# The run summary's counts, stage by stage (sinorus/console.py prints the same for the CLI).
 COUNTS = [
     ("feeds_due", "feeds due"),
     ("feeds_waiting", "feeds waiting their turn"),

@@ -1,0 +1,2 @@
+"""What analysts read: the HTML report and its charts, Prefect artifacts, spike alerts, Parquet
+export."""

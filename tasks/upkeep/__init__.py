@@ -1,0 +1,1 @@
+"""Lake upkeep: importing an old warehouse, maintenance, keyword mentions recounted."""
