@@ -24,7 +24,7 @@ from pathlib import Path
 from config import load_settings
 from tasks.dedup import DedupIndex, fingerprint
 from tasks.event_signals import EventSignals, embed, event_signals, lead
-from tasks.events import THRESHOLD, WEIGHTS, WINDOW, Weights, assign
+from tasks.events import THRESHOLD, WEIGHTS, WINDOW, ActiveEvents, Weights, assign
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "tests" / "eval" / "events"
@@ -142,7 +142,7 @@ def run_split(
 ) -> dict[str, str]:
     """Return each report's predicted event, assigned in publication order from no events."""
     ordered = sorted(fixtures, key=lambda f: (f.published, f.id))
-    done = assign([signals[f.id] for f in ordered], [], threshold, window, weights)
+    done = assign([signals[f.id] for f in ordered], ActiveEvents(), threshold, window, weights)
     return {a.key: a.event_id for a in done}
 
 

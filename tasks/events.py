@@ -21,12 +21,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from tasks.event_signals import COMPATIBLE, EventSignals
 
 # An event is compared by its first report and its latest MEMBER_CAP - 1: enough to follow a
 # story as it develops, few enough that a large event costs no more than a small one.
 MEMBER_CAP = 8
+# USE v3's embeddings
+DIMENSIONS = 512
 # Two days mentioned this close agree (a report dated in another time zone, "overnight").
 DAY_TOLERANCE = timedelta(days=1)
 
@@ -93,9 +96,61 @@ class ActiveEvent:
         if len(self.members) > MEMBER_CAP:
             del self.members[1]
 
-    def near(self, when: datetime, window: timedelta) -> bool:
-        """Return whether a report at `when` falls within the window of this event's span."""
-        return self.first_at - window <= when <= self.last_at + window
+
+class ActiveEvents:
+    """The events open to new reports, with every member's embedding in one matrix of
+    MEMBER_CAP rows an event, so that one product gives a report's cosines to all of them."""
+
+    def __init__(self, events: Iterable[ActiveEvent] = ()) -> None:
+        self.events: list[ActiveEvent] = []
+        self._rows = np.zeros((0, MEMBER_CAP, DIMENSIONS), dtype=np.float32)
+        self._first = np.zeros(0)  # each event's first and last report, POSIX seconds
+        self._last = np.zeros(0)
+        for event in events:
+            self.add(event)
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def __iter__(self):
+        return iter(self.events)
+
+    def add(self, event: ActiveEvent) -> None:
+        """Make an event a candidate."""
+        n = len(self.events)
+        if n == len(self._rows):  # grow by doubling: appending stays cheap on average
+            grown = max(16, 2 * n)
+            self._rows = np.resize(self._rows, (grown, MEMBER_CAP, DIMENSIONS))
+            self._first, self._last = np.resize(self._first, grown), np.resize(self._last, grown)
+        self.events.append(event)
+        self.refresh(n)
+
+    def refresh(self, i: int) -> None:
+        """Copy event i's members and span into the matrix (after it took a report in)."""
+        event = self.events[i]
+        self._rows[i] = 0.0  # an empty slot's cosine is 0: the lexical pass checks real members
+        self._rows[i, : len(event.members)] = [m.embedding for m in event.members]
+        self._first[i], self._last[i] = event.first_at.timestamp(), event.last_at.timestamp()
+
+    def best_cosines(self, signals: EventSignals, window: timedelta) -> np.ndarray:
+        """Return each event's best member cosine with the report, -inf outside the window."""
+        n, when, slack = len(self.events), signals.published_at.timestamp(), window.total_seconds()
+        flat = self._rows[:n].reshape(n * MEMBER_CAP, DIMENSIONS)
+        best = (flat @ signals.embedding).reshape(n, MEMBER_CAP).max(axis=1)
+        near = (self._first[:n] - slack <= when) & (when <= self._last[:n] + slack)
+        return np.where(near, best, -np.inf)
+
+    def drop_before(self, cutoff: datetime) -> None:
+        """Forget the events whose last report is older than the cutoff."""
+        n = len(self.events)
+        keep = np.flatnonzero(self._last[:n] >= cutoff.timestamp())
+        if len(keep) < n:
+            self.events = [self.events[i] for i in keep]
+            self._rows, self._first, self._last = (
+                self._rows[keep],
+                self._first[keep],
+                self._last[keep],
+            )
 
 
 def overlap(a: frozenset, b: frozenset) -> float:
@@ -151,35 +206,33 @@ def event_id(first_key: str) -> str:
 
 def best_event(
     signals: EventSignals,
-    candidates: list[ActiveEvent],
+    candidates: ActiveEvents,
+    window: timedelta,
     weights: Weights,
     threshold: float,
-) -> tuple[ActiveEvent | None, float, dict[str, float]]:
-    """Return the candidate the report matches best at or above the threshold (the earliest
-    opened on a tie), its score and evidence; (None, best score, {}) when none reaches it."""
-    if not candidates:
+) -> tuple[int | None, float, dict[str, float]]:
+    """Return the index of the candidate within the window that the report matches best at or
+    above the threshold (the earliest opened on a tie), its score and evidence; (None, the best
+    score seen, {}) when none reaches it."""
+    if not len(candidates):
         return None, 0.0, {}
-    # One matrix product finds each event's best cosine; only events that the lexical evidence
-    # could still lift over the threshold are scored in full.
-    owners = [i for i, event in enumerate(candidates) for _ in event.members]
-    matrix = np.stack([m.embedding for event in candidates for m in event.members])
-    cosines = matrix @ signals.embedding
-    best_cosine = np.full(len(candidates), -1.0)
-    np.maximum.at(best_cosine, owners, cosines)
-    best: tuple[ActiveEvent | None, float, dict[str, float]] = (None, -1.0, {})
-    for i in np.flatnonzero(best_cosine + weights.most >= threshold):
-        for member in candidates[i].members:
+    # The cosines first; only the events that the lexical evidence could still lift over the
+    # threshold are scored in full.
+    cosines = candidates.best_cosines(signals, window)
+    best: tuple[int | None, float, dict[str, float]] = (None, -1.0, {})
+    for i in np.flatnonzero(cosines + weights.most >= threshold):
+        for member in candidates.events[i].members:
             score, evidence = pair_score(signals, member, weights)
             if score > best[1]:
-                best = (candidates[i], score, evidence)
+                best = (int(i), score, evidence)
     if best[0] is None or best[1] < threshold:
-        return None, max(best[1], float(best_cosine.max())), {}
+        return None, max(best[1], float(cosines.max())), {}
     return best
 
 
 def assign(
     signals_in_order: Iterable[EventSignals],
-    candidates: list[ActiveEvent],
+    candidates: ActiveEvents,
     threshold: float = THRESHOLD,
     window: timedelta = WINDOW,
     weights: Weights = WEIGHTS,
@@ -190,21 +243,37 @@ def assign(
     `candidates` are the events active before the first report (none on an empty lake); it is
     updated in place, so that the next batch starts from it: joined and new events are in it
     afterwards, and events whose last report fell two windows behind the latest one are dropped.
+    Its products run on one BLAS thread: several threads cost 3-8x the CPU on a busy machine.
     """
+    with threadpool_limits(1, user_api="blas"):
+        return _assign(signals_in_order, candidates, threshold, window, weights)
+
+
+def _assign(
+    signals_in_order: Iterable[EventSignals],
+    candidates: ActiveEvents,
+    threshold: float,
+    window: timedelta,
+    weights: Weights,
+) -> list[Assignment]:
     out: list[Assignment] = []
     latest: datetime | None = None
     for signals in signals_in_order:
         when = signals.published_at
-        near = [event for event in candidates if event.near(when, window)]
-        event, score, evidence = best_event(signals, near, weights, threshold)
-        if event is None:
-            event = ActiveEvent(event_id(signals.key), when, when, 0, [])
-            candidates.append(event)
+        i, score, evidence = best_event(signals, candidates, window, weights, threshold)
+        if i is None:
+            event = ActiveEvent(event_id(signals.key), when, when, 1, [signals])
+            candidates.add(event)
             out.append(Assignment(signals.key, event.event_id, 1.0, "new", evidence))
         else:
-            out.append(Assignment(signals.key, event.event_id, round(score, 4), "joined", evidence))
-        event.add(signals)
+            candidates.events[i].add(signals)
+            candidates.refresh(i)
+            out.append(
+                Assignment(
+                    signals.key, candidates.events[i].event_id, round(score, 4), "joined", evidence
+                )
+            )
         latest = when if latest is None else max(latest, when)
         # a report may come a little out of order (a backfill): keep one window's slack
-        candidates[:] = [e for e in candidates if e.last_at >= latest - 2 * window]
+        candidates.drop_before(latest - 2 * window)
     return out

@@ -24,7 +24,7 @@ from devtools.evaluate_events import (
     signals_of,
 )
 from tasks.event_signals import EventSignals, dates, event_signals, numbers, occasion
-from tasks.events import MEMBER_CAP, WINDOW, ActiveEvent, assign, event_id, pair_score
+from tasks.events import MEMBER_CAP, WINDOW, ActiveEvents, assign, event_id, pair_score
 
 T0 = datetime(2026, 4, 7, 9, 0, tzinfo=UTC)
 
@@ -68,8 +68,8 @@ def groups(keys_to_events: dict[str, str]) -> set[frozenset[str]]:
 
 
 def test_assignment_is_deterministic_and_groups_the_hand_made_case() -> None:
-    first = assign(HAND_MADE, [], threshold=0.8)
-    second = assign(HAND_MADE, [], threshold=0.8)
+    first = assign(HAND_MADE, ActiveEvents(), threshold=0.8)
+    second = assign(HAND_MADE, ActiveEvents(), threshold=0.8)
     assert first == second
     assert groups({a.key: a.event_id for a in first}) == {
         frozenset({"a1", "a2", "a3"}),
@@ -90,21 +90,21 @@ def test_assignment_is_deterministic_and_groups_the_hand_made_case() -> None:
 
 
 def test_a_batch_continues_from_the_events_the_previous_one_left() -> None:
-    active: list[ActiveEvent] = []
+    active = ActiveEvents()
     done = assign(HAND_MADE[:3], active, threshold=0.8) + assign(HAND_MADE[3:], active, 0.8)
-    assert done == assign(HAND_MADE, [], threshold=0.8)
+    assert done == assign(HAND_MADE, ActiveEvents(), threshold=0.8)
 
 
 def test_an_event_older_than_the_window_is_no_candidate() -> None:
     again = [report("a1", 0, A), report("a-late", WINDOW.total_seconds() / 3600 + 1, A)]
-    late = assign(again, [], threshold=0.8)
+    late = assign(again, ActiveEvents(), threshold=0.8)
     assert late[1].method == "new" and late[1].event_id != late[0].event_id
     within = [report("a1", 0, A), report("a-soon", WINDOW.total_seconds() / 3600 - 1, A)]
-    assert assign(within, [], threshold=0.8)[1].event_id == event_id("a1")
+    assert assign(within, ActiveEvents(), threshold=0.8)[1].event_id == event_id("a1")
 
 
 def test_active_events_stay_bounded_by_the_window_and_the_member_cap() -> None:
-    active: list[ActiveEvent] = []
+    active = ActiveEvents()
     stream = [report(f"r{i}", 24 * i, unit(1, 0.01 * (i % 5), 0)) for i in range(60)]
     assign(stream, active, threshold=0.5)
     assert all(e.last_at >= stream[-1].published_at - 2 * WINDOW for e in active)
@@ -120,10 +120,10 @@ def test_another_day_or_another_kind_of_occasion_keeps_near_identical_leads_apar
     call = report("call", 24 * 7, unit(1, 0.05, 0), dates=frozenset({date(2026, 4, 14)}))
     phone = report("phone", 24, unit(1, 0.05, 0), occasion="call")
     signing = report("signing", 24, unit(1, 0.05, 0), occasion="signing")
-    assert len({a.event_id for a in assign([meeting, call], [], threshold=0.6)}) == 2
-    assert len({a.event_id for a in assign([meeting, phone], [], threshold=0.6)}) == 2
+    assert len({a.event_id for a in assign([meeting, call], ActiveEvents(), threshold=0.6)}) == 2
+    assert len({a.event_id for a in assign([meeting, phone], ActiveEvents(), threshold=0.6)}) == 2
     # a summit signs agreements: those two kinds may be one event
-    assert len({a.event_id for a in assign([meeting, signing], [], threshold=0.6)}) == 1
+    assert len({a.event_id for a in assign([meeting, signing], ActiveEvents(), threshold=0.6)}) == 1
     score, evidence = pair_score(meeting, phone)
     assert evidence["other_occasion"] < 0 and score < evidence["cosine"]
 
@@ -244,3 +244,12 @@ def test_event_signals_of_one_article_match_the_batch(
     alone = event_signals(f.id, f.title, f.text, f.language, f.published)
     assert alone == signals[f.id]
     assert float(alone.embedding @ signals[f.id].embedding) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_dropping_old_events_keeps_the_others_matched() -> None:
+    active = ActiveEvents()
+    days = 24 * (2 * WINDOW.days + 2)
+    assign([report("a1", 0, A), report("b1", days, B), report("c1", days + 1, C)], active, 0.8)
+    assert [e.event_id for e in active] == [event_id("b1"), event_id("c1")]
+    later = assign([report("c2", days + 2, unit(0, 0.1, 1)), report("b2", days + 3, B)], active)
+    assert [a.event_id for a in later] == [event_id("c1"), event_id("b1")]
