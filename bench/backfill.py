@@ -9,7 +9,7 @@ lake for each worker count: `sinorus backfill --source urls --workers N`. One wo
 command (one process, no pool); N > 1 are runs of the `backfill/worker` deployment on a process
 pool of N `prefect worker` processes, against a Prefect server of this script's own (its start-up
 is reported apart, not counted): `prefect server start` with its database on a throwaway
-PostgreSQL cluster (tests/pg_cluster.py: what a pool's server should be), or `--server sqlite`
+PostgreSQL cluster (devtools/pg_cluster.py: what a pool's server should be), or `--server sqlite`
 (the default where PostgreSQL's binaries are missing); never the project's .prefect, which other
 work on the machine may use. With PREFECT_API_URL set, that server instead. Printed for each:
 wall time, URLs/s, the ratio to one worker, and each worker's peak memory (the peak of its
@@ -95,7 +95,7 @@ def prefect_api(kind: str, tmp: Path) -> Iterator[str]:
     if os.environ.get("PREFECT_API_URL"):
         yield os.environ["PREFECT_API_URL"]
     elif kind == "postgres":
-        from tests.pg_cluster import postgres_cluster, prefect_server_on
+        from devtools.pg_cluster import postgres_cluster, prefect_server_on
 
         with (
             postgres_cluster() as cluster,
@@ -137,7 +137,7 @@ def backfill(workers: int, urls: Path, tmp: Path, args, env: dict, pool: list) -
 
 def main() -> None:
     """Print URLs/s with 1 and N workers, the ratio, and peak memory per worker."""
-    from tests.pg_cluster import binaries
+    from devtools.pg_cluster import binaries
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
