@@ -35,23 +35,24 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
+
+from bench.timing import memory_mb  # noqa: E402
+
 PREFECT = str(Path(sys.executable).parent / "prefect")
 POOL = "sinorus"
 
 
-def tree_rss(pid: int) -> int:
-    """Return the summed resident memory (bytes) of a process and all its descendants."""
-    total, todo = 0, [pid]
+def tree_rss(pid: int) -> float:
+    """Return the summed resident memory (MB) of a process and all its descendants."""
+    total, todo = 0.0, [pid]
     while todo:
         current = todo.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
+            rss = memory_mb("VmRSS", current)
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1]) * 1024
+        total += rss
         todo += [int(c) for c in children]
     return total
 
@@ -60,7 +61,7 @@ class PeakMemory:
     """Samples the process trees of some pids in a thread; `peaks` is each one's maximum."""
 
     def __init__(self, pids: list[int]) -> None:
-        self.peaks = dict.fromkeys(pids, 0)
+        self.peaks = dict.fromkeys(pids, 0.0)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -218,7 +219,7 @@ def main() -> None:
         rate = len(paths) / result["seconds"]
         base_rate = base_rate or rate
         summary = result["summary"]
-        peaks = ", ".join(f"{peak / 2**20:.0f}" for peak in result["peaks"])
+        peaks = ", ".join(f"{peak:.0f}" for peak in result["peaks"])
         print(
             f"{workers} worker(s): {result['seconds']:.1f} s, {rate:.1f} URLs/s, "
             f"×{rate / base_rate:.2f} of one; peak MiB per worker [{peaks}]; "
