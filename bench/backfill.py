@@ -9,7 +9,7 @@ lake for each worker count: `sinorus backfill --source urls --workers N`. One wo
 command (one process, no pool); N > 1 are runs of the `backfill/worker` deployment on a process
 pool of N `prefect worker` processes, against a Prefect server of this script's own (its start-up
 is reported apart, not counted): `prefect server start` with its database on a throwaway
-PostgreSQL cluster (tests/pg_cluster.py: what a pool's server should be), or `--server sqlite`
+PostgreSQL cluster (devtools/pg_cluster.py: what a pool's server should be), or `--server sqlite`
 (the default where PostgreSQL's binaries are missing); never the project's .prefect, which other
 work on the machine may use. With PREFECT_API_URL set, that server instead. Printed for each:
 wall time, URLs/s, the ratio to one worker, and each worker's peak memory (the peak of its
@@ -35,23 +35,24 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
+
+from bench.timing import memory_mb  # noqa: E402
+
 PREFECT = str(Path(sys.executable).parent / "prefect")
 POOL = "sinorus"
 
 
-def tree_rss(pid: int) -> int:
-    """Return the summed resident memory (bytes) of a process and all its descendants."""
-    total, todo = 0, [pid]
+def tree_rss(pid: int) -> float:
+    """Return the summed resident memory (MB) of a process and all its descendants."""
+    total, todo = 0.0, [pid]
     while todo:
         current = todo.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
+            rss = memory_mb("VmRSS", current)
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1]) * 1024
+        total += rss
         todo += [int(c) for c in children]
     return total
 
@@ -60,7 +61,7 @@ class PeakMemory:
     """Samples the process trees of some pids in a thread; `peaks` is each one's maximum."""
 
     def __init__(self, pids: list[int]) -> None:
-        self.peaks = dict.fromkeys(pids, 0)
+        self.peaks = dict.fromkeys(pids, 0.0)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -95,7 +96,7 @@ def prefect_api(kind: str, tmp: Path) -> Iterator[str]:
     if os.environ.get("PREFECT_API_URL"):
         yield os.environ["PREFECT_API_URL"]
     elif kind == "postgres":
-        from tests.pg_cluster import postgres_cluster, prefect_server_on
+        from devtools.pg_cluster import postgres_cluster, prefect_server_on
 
         with (
             postgres_cluster() as cluster,
@@ -137,7 +138,7 @@ def backfill(workers: int, urls: Path, tmp: Path, args, env: dict, pool: list) -
 
 def main() -> None:
     """Print URLs/s with 1 and N workers, the ratio, and peak memory per worker."""
-    from tests.pg_cluster import binaries
+    from devtools.pg_cluster import binaries
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -218,7 +219,7 @@ def main() -> None:
         rate = len(paths) / result["seconds"]
         base_rate = base_rate or rate
         summary = result["summary"]
-        peaks = ", ".join(f"{peak / 2**20:.0f}" for peak in result["peaks"])
+        peaks = ", ".join(f"{peak:.0f}" for peak in result["peaks"])
         print(
             f"{workers} worker(s): {result['seconds']:.1f} s, {rate:.1f} URLs/s, "
             f"×{rate / base_rate:.2f} of one; peak MiB per worker [{peaks}]; "

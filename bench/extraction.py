@@ -24,13 +24,14 @@ import gzip
 import json
 import re
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.timing import clock  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "extraction-benchmark"
 TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -137,13 +138,12 @@ def main() -> None:
     names = list(variants)
     for n in range(args.repeat):
         for name in names if n % 2 == 0 else reversed(names):
-            start, start_cpu = time.perf_counter(), time.process_time()
-            texts[name] = {
-                key: variants[name](html, URL.format(key)) for key, html in pages.items()
-            }
-            elapsed, cpu = time.perf_counter() - start, time.process_time() - start_cpu
-            best[name] = min(best.get(name, elapsed), elapsed)
-            best_cpu[name] = min(best_cpu.get(name, cpu), cpu)
+            with clock() as took:
+                texts[name] = {
+                    key: variants[name](html, URL.format(key)) for key, html in pages.items()
+                }
+            best[name] = min(best.get(name, took.wall), took.wall)
+            best_cpu[name] = min(best_cpu.get(name, took.cpu), took.cpu)
     baseline, baseline_cpu = best[names[0]], best_cpu[names[0]]
     print(f"{len(pages)} pages, best of {args.repeat} passes, one process")
     print(

@@ -50,6 +50,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.timing import clock, memory_mb  # noqa: E402
+
 # The pipeline is imported in functions, not here: extraction workers are spawned processes that
 # re-import this file, and they should not pay for Prefect's import each.
 
@@ -165,11 +167,11 @@ def bare_loop(pages: dict[str, bytes], extract, retry_below: int = 0) -> tuple[f
     from tasks.extract_worker import extract_fields, warm_up
 
     warm_up()
-    start, cpu = time.perf_counter(), time.process_time()
-    for path, html in pages.items():
-        url = f"https://bench.invalid{path}"
-        extract_fields(html, url, extract.fast, extract.include_comments, retry_below)
-    return time.perf_counter() - start, time.process_time() - cpu
+    with clock() as took:
+        for path, html in pages.items():
+            url = f"https://bench.invalid{path}"
+            extract_fields(html, url, extract.fast, extract.include_comments, retry_below)
+    return took.wall, took.cpu
 
 
 def _bare_child(data: Path, repeat: int, start, results) -> None:
@@ -347,25 +349,18 @@ def peak_memory(base: str, n: int, depth: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         config = write_config(Path(tmp), base, Path(tmp) / "mem.sqlite", f"feed-{n}.xml")
         seconds, _, read, stored, _ = pipeline(config, depth)
-        workers = [_vmhwm(p.pid) for p in multiprocessing.active_children()]
+        workers = [int(memory_mb("VmHWM", p.pid)) for p in multiprocessing.active_children()]
     print(
         json.dumps(
             {
                 "pages": read,
                 "stored": stored,
                 "seconds": round(seconds, 1),
-                "main_mb": _vmhwm(os.getpid()),
+                "main_mb": int(memory_mb("VmHWM")),
                 "worker_mb": max(workers, default=0),
             }
         )
     )
-
-
-def _vmhwm(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) // 1024
-    return 0
 
 
 def main() -> None:

@@ -2,11 +2,12 @@
 
     .venv/bin/python bench/trends.py [--dir /tmp/sinorus-trends-bench] [--articles 1000000]
 
-The lake is built once by bench/lake.py's builder (`build`: synthetic articles, mentions and
-duplicate keys over two years, the seed corpus, feeds, runs, failures), then given what that
-builder predates: `story_terms` from the real `tasks.emerging.story_terms` of every story, and
-`trend_settings` from the `[trends]` config. It is kept under --dir (`lake<N>.sqlite` and its
-`.lake/` folder) and reused by later runs with the same --articles; `--rebuild` makes it anew.
+The lake is built once by bench/lake.py's builder (bench/lakebench/build.py: synthetic articles,
+mentions and duplicate keys over two years, the seed corpus, feeds, runs, failures), then given
+what that builder predates: `story_terms` from the real `tasks.emerging.story_terms` of every
+story, and `trend_settings` from the `[trends]` config. It is kept under --dir (`lake<N>.sqlite`
+and its `.lake/` folder) and reused by later runs with the same --articles; `--rebuild` makes it
+anew.
 
 Timed (median of --repeat runs, result fetched as Arrow, on a warm `warehouse.reader`):
   - every trend view: count(*) of the whole view (both scopes), one keyword's rows and one
@@ -21,14 +22,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.timing import clock, timed  # noqa: E402
 
 GOAL = 0.5
 KEYWORD = "gas"  # configured; frequent enough to have rows every day at every size
@@ -188,7 +189,7 @@ def lake_for(folder: Path, size: int, workers: int, rebuild: bool):
     import shutil
     from datetime import UTC, datetime, timedelta
 
-    from bench.lake import build
+    from bench.lakebench.build import build
     from config import load_settings
     from warehouse import Lake
 
@@ -204,14 +205,14 @@ def lake_for(folder: Path, size: int, workers: int, rebuild: bool):
     folder.mkdir(parents=True, exist_ok=True)
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=6)
     print(f"building a lake of {size:,} articles at {catalog}", flush=True)
-    mark = time.perf_counter()
-    made = build(lake, size, settings, workers, end.timestamp())
-    print(f"  articles in {made['build_s']:.0f} s", flush=True)
-    stamp = time.perf_counter()
-    added = fill_terms(lake, workers)
-    print(f"  {added:,} story terms in {time.perf_counter() - stamp:.0f} s", flush=True)
-    set_trend_settings(lake, settings)
-    done.write_text(f"built in {time.perf_counter() - mark:.0f} s\n")
+    with clock() as building:
+        made = build(lake, size, settings, workers, end.timestamp())
+        print(f"  articles in {made['build_s']:.0f} s", flush=True)
+        with clock() as terms:
+            added = fill_terms(lake, workers)
+        print(f"  {added:,} story terms in {terms.wall:.0f} s", flush=True)
+        set_trend_settings(lake, settings)
+    done.write_text(f"built in {building.wall:.0f} s\n")
     return lake
 
 
@@ -234,16 +235,6 @@ def lake_facts(lake) -> str:
 # -- Timing -------------------------------------------------------------------------------------
 
 
-def timed(call, repeat: int) -> tuple[float, float, object]:
-    """Return the best and median seconds of `repeat` calls, and the last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        mark = time.perf_counter()
-        result = call()
-        times.append(time.perf_counter() - mark)
-    return min(times), statistics.median(times), result
-
-
 def time_views(lake, repeat: int) -> list[tuple[str, float, float, int]]:
     """Return (name, best, median, rows) of every view query, and of `sinorus trends`' SQL."""
     from warehouse import reader, sql
@@ -258,19 +249,18 @@ def time_views(lake, repeat: int) -> list[tuple[str, float, float, int]]:
         for view, queries in VIEWS.items():
             for label, query in queries.items():
                 params = {k: v for k, v in values.items() if f"${k}" in query}
-                best, median, table = timed(
-                    lambda q=query, p=params: con.execute(q, p).to_arrow_table(), repeat
-                )
+                took = timed(lambda q=query, p=params: con.execute(q, p).to_arrow_table(), repeat)
+                table = took.result
                 rows = table.column(0)[0].as_py() if label == "count(*)" else table.num_rows
-                out.append((f"{view}: {label}", best, median, rows))
-                print(f"  {view}: {label:<10} {median:8.3f} s  ({rows:,} rows)", flush=True)
+                out.append((f"{view}: {label}", took.best, took.median, rows))
+                print(f"  {view}: {label:<10} {took.median:8.3f} s  ({rows:,} rows)", flush=True)
         for label, (days, top) in TOP_KEYWORDS.items():
             params = {"days": days, "top": top, "scope": "all"}
-            best, median, table = timed(
+            took = timed(
                 lambda p=params: con.execute(sql("top_keywords"), p).to_arrow_table(), repeat
             )
-            out.append((f"top_keywords.sql: {label}", best, median, table.num_rows))
-            print(f"  top_keywords.sql: {label:<16} {median:8.3f} s", flush=True)
+            out.append((f"top_keywords.sql: {label}", took.best, took.median, took.result.num_rows))
+            print(f"  top_keywords.sql: {label:<16} {took.median:8.3f} s", flush=True)
     return out
 
 
@@ -286,12 +276,13 @@ def time_commands(catalog: str, repeat: int) -> list[tuple[str, float, float, in
     for variant in TRENDS_VARIANTS:
         args = ["trends", *(a.replace("{dir}", folder) for a in variant), "--db", catalog]
         runner.invoke(app, args)  # the first call attaches the lake: start-up, timed apart
-        best, median, result = timed(lambda a=args: runner.invoke(app, a), repeat)
+        took = timed(lambda a=args: runner.invoke(app, a), repeat)
+        result = took.result
         name = "sinorus " + " ".join(["trends", *variant]).replace("{dir}/", "")
         if result.exit_code != 0:
             print(f"  {name}: exit {result.exit_code}: {result.output.strip()[:200]}", flush=True)
-        out.append((name, best, median, result.exit_code))
-        print(f"  {name:<40} {median:8.3f} s", flush=True)
+        out.append((name, took.best, took.median, result.exit_code))
+        print(f"  {name:<40} {took.median:8.3f} s", flush=True)
     return out
 
 
@@ -307,9 +298,9 @@ def time_startup(catalog: str, repeat: int) -> list[tuple[str, float, float, int
         def run(c=command) -> int:
             return subprocess.run(c, cwd=ROOT, capture_output=True).returncode
 
-        best, median, code = timed(run, repeat)
-        out.append((name, best, median, code))
-        print(f"  {name:<40} {median:8.3f} s", flush=True)
+        took = timed(run, repeat)
+        out.append((name, took.best, took.median, took.result))
+        print(f"  {name:<40} {took.median:8.3f} s", flush=True)
     return out
 
 

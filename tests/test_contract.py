@@ -239,3 +239,24 @@ def test_a_url_file_date_with_an_offset_falls_in_its_utc_day(tmp_path: Path) -> 
     found = urls.discover(None, job)
     assert [c.published_at for c in found.candidates] == [records.parse_iso("2023-04-01T04:30")]
     assert not job.covers(found.candidates[0].published_at)
+
+
+def test_no_bench_imports_the_tests() -> None:
+    """The benches stand on the project (and devtools/), never on the test suite: bench/ imports
+    neither `tests` nor a module found only in tests/ (put on sys.path by hand)."""
+    test_modules = {path.stem for path in (ROOT / "tests").glob("*.py")}
+    own = {path.stem for path in (ROOT / "bench").rglob("*.py")} | {"bench"}
+    wrong = []
+    for path in sorted((ROOT / "bench").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top == "tests" or (top in test_modules and top not in own):
+                    wrong.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name}")
+    assert wrong == []

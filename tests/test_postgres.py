@@ -22,8 +22,8 @@ import pytest
 
 import tests.test_concurrency as concurrency
 from devtools.newsroom_server import Newsroom
+from devtools.pg_cluster import Cluster, postgres_cluster
 from tests.conftest import NEWSROOM_FEEDS, rows, write_config
-from tests.pg_cluster import Cluster, postgres_cluster
 from warehouse import Lake, snapshots
 from warehouse.db import release_all
 

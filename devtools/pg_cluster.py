@@ -1,14 +1,16 @@
-"""A throwaway PostgreSQL cluster for the tests: Debian's `postgresql` binaries, a temp dir, a port.
+"""A throwaway PostgreSQL cluster for the tests and the benches: Debian's `postgresql` binaries,
+a temp dir, a port.
 
 `initdb` into a fresh directory, `pg_ctl start` on a free port of 127.0.0.1 (its socket in the
 same directory), and on the way out `pg_ctl stop -m immediate` and the directory removed, whatever
 happened. PostgreSQL refuses to run as root: as root the cluster runs as the `postgres` system
 user (Debian's package creates it; created here only if missing), as anyone else as that user.
-Where the binaries are missing the test is skipped, naming the package (`make system-deps`).
+Where the binaries are missing, a test is skipped and anything else stops with a RuntimeError,
+both naming the package (`make system-deps`).
 
 `prefect_server_on(cluster, …)` starts a real Prefect server (its services running, unlike the
 temporary one of prefect_test_harness) whose database is one of the cluster's: for a work pool's
-workers, their flow runs and the CLI (tests/test_backfill_pool.py).
+workers, their flow runs and the CLI (tests/test_backfill_pool.py, bench/backfill.py).
 """
 
 from __future__ import annotations
@@ -27,8 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-
-import pytest
+from typing import NoReturn
 
 PACKAGE = "postgresql"
 SERVICE_USER = "postgres"  # the cluster's owner when we are root
@@ -127,15 +128,25 @@ def _accepts_connections(bindir: Path, port: int, cwd: Path) -> bool:
     return False
 
 
+def _missing(message: str) -> NoReturn:
+    """Skip the calling test (under pytest), else raise RuntimeError: nothing to run on."""
+    if "pytest" in sys.modules:
+        import pytest
+
+        pytest.skip(message)
+    raise RuntimeError(message)
+
+
 @contextmanager
 def postgres_cluster() -> Iterator[Cluster]:
     """Yield a fresh cluster; always stop it and remove its directory afterwards.
 
-    Skips the calling test when PostgreSQL's server binaries are not installed.
+    Skips the calling test (RuntimeError outside pytest) when PostgreSQL's server binaries are
+    not installed.
     """
     bindir = binaries()
     if bindir is None:
-        pytest.skip(
+        _missing(
             f"PostgreSQL's server binaries (initdb, pg_ctl) are missing: install Debian's "
             f"`{PACKAGE}` package (`make system-deps`, as root)"
         )
@@ -194,11 +205,9 @@ PREFECT_START_SECONDS = 300
 def prefect_server_on(cluster: Cluster, dbname: str, home: Path) -> Iterator[str]:
     """Yield the API URL of a `prefect server start` whose database is `dbname` (created here)
     on the cluster; its log is `home`/prefect-server.log. Stopped (its process group) after."""
-    from sinorus.server import die_with_parent, free_port, wait_healthy
-
     cluster.create_database(dbname)
     home.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = _free_port()
     api_url = f"http://127.0.0.1:{port}/api"
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "PREFECT_SERVER"))
@@ -222,11 +231,11 @@ def prefect_server_on(cluster: Cluster, dbname: str, home: Path) -> Iterator[str
             stderr=subprocess.STDOUT,
             env=env,
             start_new_session=True,  # its own group: stopped with whatever it started
-            preexec_fn=die_with_parent,  # and gone with the tests even if they are killed
+            preexec_fn=_die_with_parent,  # and gone with the tests even if they are killed
         )
     try:
         try:
-            wait_healthy(api_url, process, PREFECT_START_SECONDS)
+            _wait_healthy(api_url, process, PREFECT_START_SECONDS)
         except RuntimeError as exc:
             tail = log_path.read_text(errors="replace")[-3000:]
             raise RuntimeError(f"{exc}; its log ends:\n{tail}") from None
@@ -240,3 +249,34 @@ def prefect_server_on(cluster: Cluster, dbname: str, home: Path) -> Iterator[str
             with suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=30)
+
+
+# devtools sits below sinorus (tests/test_contract.py): sinorus/server.py's helpers of the same
+# name, not imported.
+
+
+def _die_with_parent() -> None:
+    """In the server's process about to start: SIGTERM to it when its parent dies (Linux)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before the signal was set
+            os._exit(1)
+
+
+def _wait_healthy(api_url: str, process: subprocess.Popen, timeout: float) -> None:
+    """Return once the Prefect API answers its health check; raises RuntimeError if it never does."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the Prefect server exited with code {process.returncode}")
+        try:
+            if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"the Prefect server at {api_url} was not healthy after {timeout:.0f} s")
