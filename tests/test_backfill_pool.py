@@ -2,7 +2,7 @@
 
 Leases on the queue (tasks/backfill/lease.py) are checked on a SQLite lake directly. The monitor's
 shards are checked in-process: they partition the feeds, and two shard runs read every feed once.
-The pooled backfill is the real thing: a throwaway PostgreSQL catalog (tests/pg_cluster.py), the
+The pooled backfill is the real thing: a throwaway PostgreSQL catalog (devtools/pg_cluster.py), the
 deployments of prefect.yaml on a process work pool, two `prefect worker` processes, and
 `sinorus backfill --workers 2` over 1,000 URLs of a local server that logs every request; one
 worker's flow process is killed with SIGKILL mid-way. It has a real Prefect server of its own

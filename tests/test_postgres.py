@@ -1,6 +1,6 @@
 """Beyond one machine: a PostgreSQL catalog, a shared data folder, and two workers of a work pool.
 
-A real throwaway PostgreSQL cluster (Debian's `postgresql`, tests/pg_cluster.py) holds the lake's
+A real throwaway PostgreSQL cluster (Debian's `postgresql`, devtools/pg_cluster.py) holds the lake's
 catalog; its Parquet files go to a folder every process sees. The monitor is deployed from the
 repo's `prefect.yaml` to a process work pool on the session's Prefect server, two workers take a
 run each, and the two runs read the same feeds at once: every page is stored once.
