@@ -11,8 +11,8 @@ from prefect import flow
 
 from config import load_settings
 from config.settings import Settings
-from flows.batches import TASKS, quoted
 from flows.pool import require_shared_server, run_on_pool
+from flows.stages import TASKS, quoted
 from tasks.backfill.discover import discover_task
 from tasks.backfill.lease import claim_task, leases_task, load_job, renewing, reopen_task
 from tasks.backfill.queue import finish_job_task, open_job_task, pending_task, save_discovery_task

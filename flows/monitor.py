@@ -7,8 +7,8 @@ import time
 from prefect import flow, unmapped
 
 from config import load_settings
-from flows.batches import TASKS, quoted
 from flows.pool import run_on_pool
+from flows.stages import TASKS, quoted
 from tasks.analyst.alerts import send_alerts_task
 from tasks.analyst.artifacts import publish_artifacts_task, write_run_report_task
 from tasks.commit import ensure_commit_limit_task, shared_server

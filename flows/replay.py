@@ -7,7 +7,7 @@ from datetime import date
 from prefect import flow
 
 from config import load_settings
-from flows.batches import TASKS, quoted
+from flows.stages import TASKS, quoted
 from tasks.commit import ensure_commit_limit_task
 from tasks.lake_source import read_stored_task, stored_batches
 from tasks.location import lake_of

@@ -4,7 +4,7 @@ Every run goes through it. Where a batch comes from is the caller's (a page sour
 from the web (monitor, backfill), or pages and articles already stored (replay,
 tasks/lake_source.py), which start at extraction or at judging. Where a judged batch goes is a sink
 (tasks/sinks.py): stored as new, stored with its queue statuses, or rewritten. The stages are the
-plain functions here; the flows hand in their Prefect tasks (flows/batches.py). Extraction and
+plain functions here; the flows hand in their Prefect tasks (flows/stages.py). Extraction and
 judging are CPU work done in the warm process pool (tasks/extract.py); the commit runs in the
 caller's thread, in batch order, one at a time (tasks/overlap.py).
 """
@@ -92,7 +92,7 @@ commit_batch_task = task(commit_batch, name="commit-batch", cache_policy=NONE)
 
 @dataclass(frozen=True, kw_only=True)
 class Stages:
-    """The stage functions: the plain ones here, their Prefect tasks in flows/batches.py."""
+    """The stage functions: the plain ones here, their Prefect tasks in flows/stages.py."""
 
     fetch: Callable[[list[Candidate], Fetch], tuple[list[Page], list[Failure]]] = fetch_pages
     extract: Callable[[list[Page], Extract], tuple[list[Article], list[Failure]]] = extract_pages
