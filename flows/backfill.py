@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -11,31 +11,21 @@ from prefect import flow
 
 from config import load_settings
 from config.settings import Settings
-from flows.baseline import load_baseline
-from flows.batches import Steps, fetch_and_load, quoted
+from flows.pool import require_shared_server, run_on_pool
+from flows.stages import TASKS, quoted
 from tasks.backfill.discover import discover_task
 from tasks.backfill.lease import claim_task, leases_task, load_job, renewing, reopen_task
-from tasks.backfill.pool import (
-    politeness_share,
-    require_shared_server,
-    start_runs_task,
-    tally_task,
-    wait_for_runs_task,
-)
-from tasks.backfill.queue import (
-    finish_job_task,
-    load_backfill_batch_task,
-    open_job_task,
-    pending_task,
-    place_in_window_task,
-    save_discovery_task,
-)
+from tasks.backfill.queue import finish_job_task, open_job_task, pending_task, save_discovery_task
 from tasks.backfill.window import Job, dry_run_report, job_report, make_job
 from tasks.commit import ensure_commit_limit_task
 from tasks.location import lake_of
+from tasks.pipeline import run_batches
 from tasks.progress import Tracker
 from tasks.records import Candidate, utcnow
 from tasks.runs import finish_run_task, record_failure, start_run_task
+from tasks.seeds import load_seeds_task
+from tasks.sharing import politeness_share
+from tasks.sinks import Queued
 from tasks.summary import RunSummary
 from tasks.urls import batches
 from warehouse import Lake
@@ -84,7 +74,7 @@ def backfill(
         require_shared_server("a backfill with --workers")
     lake = lake_of(settings)
     ensure_commit_limit_task(lake.commit_limit)
-    load_baseline(lake, settings)
+    quoted(load_seeds_task)(lake, settings)
     job = open_job_task(lake, job)
     if workers > 1:
         notes = _discover(lake, settings, job)
@@ -94,43 +84,17 @@ def backfill(
     todo = pending_task(lake, job)
     summary.new_urls = len(todo)
     tracker = Tracker(f"backfill {job.since}..{job.until} from {job.source}", len(todo)).start()
-    fetch_and_load(
+    run_batches(
         batches(todo, settings.fetch.batch_size),
+        Queued(lake, summary.run_id, job),
         settings,
-        _steps(lake, job, settings, summary, done=tracker.advance),
+        summary,
+        stages=TASKS,
+        progress=tracker,
     )
 
     summary.backfill = job_report(job, finish_job_task(lake, job), notes)
     return quoted(finish_run_task)(lake, summary, []).as_dict()
-
-
-def _steps(
-    lake: Lake,
-    job: Job,
-    settings: Settings,
-    summary: RunSummary,
-    worker: str | None = None,
-    done: Callable[[int], None] | None = None,
-) -> Steps:
-    """Return what a backfill does with each batch: place it in the window, commit it with its
-    queue statuses (only those `worker` still holds, when pooled), count it."""
-    return Steps(
-        place=lambda articles: quoted(place_in_window_task)(articles, job),
-        commit=lambda judged, rejected, failures: quoted(load_backfill_batch_task)(
-            lake,
-            job,
-            judged,
-            rejected,
-            failures,
-            summary.run_id,
-            settings.fetch,
-            settings.dedup,
-            worker,
-        ),
-        count=summary.add_batch,
-        failed=summary.add_failed_batch,
-        done=done,
-    )
 
 
 def _discover(lake: Lake, settings: Settings, job: Job) -> list[str]:
@@ -152,8 +116,6 @@ def _pooled(
 ) -> dict:
     """Return the summary of a backfill whose queue `workers` runs of `backfill/worker` shared:
     their counts added up (each recorded its own run), one line per worker, the job's queue."""
-    from prefect.runtime import flow_run
-
     queued = reopen_task(lake, job)
     parameters = {
         "job_id": job.job_id,
@@ -161,21 +123,17 @@ def _pooled(
         "db_path": db_path,
         "workers": workers,
     }
-    ids = start_runs_task(WORKER_DEPLOYMENT, [parameters] * workers)
-    print(f"{queued} URLs for {workers} workers: flow runs {', '.join(ids)}")
-    states = wait_for_runs_task(ids)
-    tallied = tally_task(lake, states)
+    print(f"{queued} URLs for {workers} workers")
+    pooled = run_on_pool(lake, WORKER_DEPLOYMENT, [parameters] * workers, "backfill")
     counts = finish_job_task(lake, job)
-    summary = RunSummary(run_id=(flow_run.id or "").replace("-", ""), flow="backfill")
-    for key, value in tallied["totals"].items():
-        setattr(summary, key, value)
+    summary, states = pooled.summary, pooled.states
     summary.new_urls = queued
     summary.left_urls = counts.get("pending", 0)
     if not any(state == "Completed" for state in states.values()):
         summary.error = f"no worker run completed: {', '.join(sorted(set(states.values())))}"
     summary.conclude()
     summary.backfill = job_report(job, counts, notes)
-    return {**summary.as_dict(), "workers": tallied["runs"]}
+    return {**summary.as_dict(), "workers": pooled.runs}
 
 
 def claimed_batches(
@@ -217,9 +175,11 @@ def backfill_worker(
     summary = start_run_task(lake, "backfill", 2 * settings.run.max_seconds, None)
     worker, lease = summary.run_id, settings.backfill.lease_seconds
     with renewing(lake, job, worker, lease):
-        fetch_and_load(
+        run_batches(
             claimed_batches(lake, job, worker, settings.fetch.batch_size, lease, summary),
+            Queued(lake, summary.run_id, job, worker),
             settings,
-            _steps(lake, job, settings, summary, worker=worker),
+            summary,
+            stages=TASKS,
         )
     return quoted(finish_run_task)(lake, summary, []).as_dict()

@@ -7,25 +7,20 @@ import time
 from prefect import flow, unmapped
 
 from config import load_settings
-from flows.baseline import load_baseline
-from flows.batches import Steps, fetch_and_load, quoted
+from flows.pool import run_on_pool
+from flows.stages import TASKS, quoted
 from tasks.analyst.alerts import send_alerts_task
 from tasks.analyst.artifacts import publish_artifacts_task, write_run_report_task
-from tasks.backfill.pool import (
-    has_shared_server,
-    shard_feeds,
-    start_runs_task,
-    tally_task,
-    wait_for_runs_task,
-)
-from tasks.commit import ensure_commit_limit_task
+from tasks.commit import ensure_commit_limit_task, shared_server
 from tasks.feeds import feed_results, read_feed_task
-from tasks.load import load_batch_task
 from tasks.location import lake_of
+from tasks.pipeline import run_batches
 from tasks.plan import feed_states_task, plan_candidates_task, select_feeds_task
 from tasks.progress import Tracker
 from tasks.runs import finish_run_task, record_failure, start_run_task
-from tasks.summary import RunSummary
+from tasks.seeds import load_seeds_task
+from tasks.sharing import shard_feeds
+from tasks.sinks import Store
 from tasks.upkeep.recount import recount_keywords_task
 from tasks.urls import batches
 from warehouse import Lake
@@ -36,22 +31,17 @@ SHARD_DEPLOYMENT = "monitor/shard"
 def _sharded(lake: Lake, shards: int, config_path, db_path, every_feed: bool) -> dict:
     """Return the summary of a monitor pass whose feeds `shards` runs of `monitor/shard` read:
     their counts added up (each recorded its own run), one line per shard."""
-    from prefect.runtime import flow_run
-
     parameters = [
         {"config_path": config_path, "db_path": db_path, "every_feed": every_feed, "shard": i}
         for i in range(shards)
     ]
-    states = wait_for_runs_task(start_runs_task(SHARD_DEPLOYMENT, parameters))
-    tallied = tally_task(lake, states)
-    summary = RunSummary(run_id=(flow_run.id or "").replace("-", ""), flow="monitor")
-    for key, value in tallied["totals"].items():
-        setattr(summary, key, value)
-    failed = [run for run in tallied["runs"] if run["state"] != "Completed"]
+    pooled = run_on_pool(lake, SHARD_DEPLOYMENT, parameters, "monitor")
+    summary = pooled.summary
+    failed = [run for run in pooled.runs if run["state"] != "Completed"]
     if failed:
         summary.error = f"{len(failed)} of {shards} shards did not complete"
     summary.conclude()
-    return {**summary.as_dict(), "shards": tallied["runs"]}
+    return {**summary.as_dict(), "shards": pooled.runs}
 
 
 # A run that raises or crashes is marked failed in `runs`, with the reason.
@@ -78,10 +68,10 @@ def monitor(
     deadline += settings.run.max_seconds
     lake = lake_of(settings)
     ensure_commit_limit_task(lake.commit_limit)
-    load_baseline(lake, settings)
+    quoted(load_seeds_task)(lake, settings)
     shards = settings.monitor.shards
     if shard is None and shards > 1:
-        if has_shared_server():
+        if shared_server():
             return _sharded(lake, shards, config_path, db_path, every_feed)
         print(f"monitor.shards = {shards}, but no work pool (PREFECT_API_URL): one run reads all")
     feeds_here = settings.feeds if shard is None else shard_feeds(settings.feeds, shard, shards)
@@ -103,25 +93,14 @@ def monitor(
     plan = quoted(plan_candidates_task)(lake, feeds, "monitor", settings.fetch.max_new_per_feed)
     summary.new_urls = len(plan.candidates)
     fetching = Tracker("pages", len(plan.candidates)).start()
-    left = fetch_and_load(
+    left = run_batches(
         batches(plan.candidates, settings.fetch.batch_size),
+        Store(lake, summary.run_id),
         settings,
-        Steps(
-            commit=lambda judged, _, failures: quoted(load_batch_task)(
-                lake,
-                judged,
-                failures,
-                summary.run_id,
-                settings.fetch.retry_failed_after_hours,
-                settings.dedup,
-                settings.fetch.keep_raw_html,
-                settings.fetch.dns_failures_before_lasting,
-            ),
-            count=summary.add_batch,
-            failed=summary.add_failed_batch,
-            done=fetching.advance,
-        ),
-        deadline,
+        summary,
+        stages=TASKS,
+        progress=fetching,
+        deadline=deadline,
     )
     plan = plan.leaving(left)
     summary.held_back = plan.held_back

@@ -36,7 +36,7 @@ def _show(summary: dict, as_json: bool, title: str) -> None:
 @warehouse_app.command()
 def init(config: ConfigOption = None, db: DbOption = None) -> None:
     """Create the lake (catalog, data path, tables, views) with its seed baseline, if new."""
-    from sinorus.baseline import load_seeds
+    from tasks.seeds import load_seeds
 
     settings = settings_or_exit(config, db)
     lake = lake_or_exit(settings)

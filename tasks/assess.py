@@ -1,4 +1,4 @@
-"""Judge a batch of extracted articles: relevance, keyword mentions, and duplicates.
+"""Judge a batch of extracted articles: relevance, keyword mentions, terms and fingerprints.
 
 Judging one article (judge_article) lives in tasks/extract_worker.py, which pool workers import
 without Prefect.
@@ -12,12 +12,11 @@ from prefect import task
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
-from tasks.dedup import DedupIndex
 from tasks.extract import pool_map
 from tasks.extract_worker import judge_article, judge_job
 from tasks.records import Article, Assessed
 
-__all__ = ["assess_batch", "judge_article", "judge_batch", "judge_batch_task", "match_batch"]
+__all__ = ["judge_article", "judge_batch", "judge_batch_task"]
 
 JOBS_PER_WORKER = 4
 
@@ -37,26 +36,6 @@ def judge_batch(articles: list[Article], settings: Settings, workers: int = 1) -
     jobs = [([replace(a, html_zstd=None) for a in chunk], settings) for chunk in chunks]
     judged = [item for done in pool_map(judge_job, jobs, workers) for item in done]
     return [replace(item, article=article) for item, article in zip(judged, articles, strict=True)]
-
-
-def match_batch(judged: list[Assessed], index: DedupIndex) -> list[Assessed]:
-    """Return the judged articles with their duplicates decided; originals join the index in order.
-
-    `index` holds what they are compared with (at commit time: the stored originals that share a
-    key with the batch), and each article is also compared with the earlier ones of the batch.
-    """
-    assessed = []
-    for item in judged:
-        duplicate = index.match(item.fingerprint)
-        if duplicate is None:
-            index.add(item.article.candidate.canonical_url, item.fingerprint)
-        assessed.append(replace(item, duplicate=duplicate))
-    return assessed
-
-
-def assess_batch(articles: list[Article], settings: Settings, index: DedupIndex) -> list[Assessed]:
-    """Return the batch's articles judged and matched against `index` (evaluation, tests)."""
-    return match_batch(judge_batch(articles, settings), index)
 
 
 judge_batch_task = task(judge_batch, name="judge-batch", cache_policy=NONE)

@@ -1,9 +1,10 @@
-"""Load a judged batch into the warehouse: duplicates decided and rows written in one commit.
+"""Write a judged batch into the warehouse: the rows of one commit, as new or rewritten.
 
 The commit holds the writer lock (warehouse/lock.py) and, inside a Prefect flow, the
-`warehouse-commit` global concurrency limit (tasks/commit.py): the batch's duplicate candidates are
-looked up in the warehouse's own index (`dedup_keys`) and the rows inserted with anti-joins on
-their keys, so concurrent runs never store a URL twice nor count two copies of one text.
+`warehouse-commit` global concurrency limit (tasks/commit.py). Inside it, the duplicates are
+decided (tasks/duplicates.py, against the warehouse's own index) and the rows inserted with
+anti-joins on their keys, so concurrent runs never store a URL twice nor count two copies of one
+text. A replay's batch rewrites the judgements of stored articles instead (`rewrite_batch`).
 """
 
 from __future__ import annotations
@@ -14,13 +15,11 @@ from datetime import datetime, timedelta
 
 import duckdb
 import pyarrow as pa
-from prefect import task
-from prefect.cache_policies import NONE
 
 from config.settings import Dedup
-from tasks.assess import match_batch
 from tasks.commit import committing
-from tasks.dedup import build_index, index_keys, piece_keys, to_bytes
+from tasks.dedup import to_bytes
+from tasks.duplicates import decide_duplicates, key_table
 from tasks.records import Assessed, Failure, utcnow
 from warehouse import Lake, sql
 
@@ -68,7 +67,6 @@ MENTIONS = pa.schema(
     [("canonical_url", pa.string()), ("keyword", pa.string()), ("mentions", pa.int32())]
 )
 TERMS = pa.schema([("canonical_url", pa.string()), ("term", pa.string())])
-KEYS = pa.schema([("key", pa.int64()), ("canonical_url", pa.string())])
 FAILURES = pa.schema(
     [
         ("canonical_url", pa.string()),
@@ -183,16 +181,6 @@ def term_table(assessed: list[Assessed]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=TERMS)
 
 
-def key_table(assessed: list[Assessed], dedup: Dedup) -> pa.Table:
-    """Return the duplicate-index keys of the articles as an Arrow table."""
-    rows = [
-        {"key": key, "canonical_url": item.article.candidate.canonical_url}
-        for item in assessed
-        for key in index_keys(item.fingerprint, dedup)
-    ]
-    return pa.Table.from_pylist(rows, schema=KEYS)
-
-
 def _retry_at(failure: Failure, now: datetime, retry_hours: float) -> datetime:
     # Transient trouble (timeouts, 5xx, 429) is worth the very next run, unless the server named
     # a later time; the rest waits. A delay too large for a timestamp waits "for ever".
@@ -227,36 +215,6 @@ def failure_table(failures: list[Failure], retry_hours: float) -> pa.Table:
         for f in {f.candidate.canonical_url: f for f in failures}.values()
     ]
     return pa.Table.from_pylist(rows, schema=FAILURES)
-
-
-def decide_duplicates(
-    con: duckdb.DuckDBPyConnection, judged: list[Assessed], dedup: Dedup
-) -> list[Assessed]:
-    """Return the judged articles with duplicates decided against the warehouse and the batch.
-
-    One join finds the stored originals that share a key with the batch; only those are read.
-    """
-    if not judged:  # every statement costs the lake ~15 ms, rows or none
-        return []
-    return match_batch(judged, build_index(candidate_rows(con, judged, dedup), dedup))
-
-
-def candidate_rows(con: duckdb.DuckDBPyConnection, judged: list[Assessed], dedup: Dedup) -> list:
-    """Return the rows of the stored originals that share a key with the judged articles."""
-    con.register("batch_keys", key_table(judged, dedup))
-    pieces = piece_keys(item.fingerprint for item in judged)
-    con.register("batch_pieces", pa.table({"key": pa.array(pieces, pa.int64())}))
-    found = con.execute(sql("dedup_candidates"), {"min_shared": dedup.copy_min_shared})
-    candidates = found.to_arrow_table()
-    con.unregister("batch_keys")
-    con.unregister("batch_pieces")
-    if not candidates.num_rows:
-        return []
-    # A table of known size: DuckDB builds its join on these rows, not on every original.
-    con.register("batch_candidates", candidates)
-    rows = con.execute(sql("dedup_candidate_prints")).fetchall()
-    con.unregister("batch_candidates")
-    return rows
 
 
 def _insert(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, query: str) -> int:
@@ -322,4 +280,18 @@ def load_batch(
     return loaded
 
 
-load_batch_task = task(load_batch, name="load-batch", cache_policy=NONE)
+def rewrite_batch(lake: Lake, judged: list[Assessed], dedup: Dedup, run_id: str | None) -> int:
+    """Return how many stored articles were rewritten: judgements, mentions, terms and index keys,
+    one commit. Who was a duplicate of whom stays as it was: that depends on arrival order."""
+    if not judged:
+        return 0
+    with committing(lake, "replay page", run_id, batch=True) as con:
+        con.register("batch_articles", article_table(judged, None))
+        con.register("batch_mentions", mention_table(judged))
+        con.register("batch_terms", term_table(judged))
+        con.register("batch_keys", key_table(judged, dedup))
+        con.execute(sql("apply_replay"))
+        con.execute(sql("replace_mentions"))
+        con.execute(sql("replace_terms"))
+        con.execute(sql("replace_dedup_keys"))
+    return len(judged)

@@ -1,4 +1,4 @@
-"""The seed corpus: the baseline articles shipped in warehouse/seeds/, loaded once."""
+"""The seed corpus: the baseline articles shipped in warehouse/seeds/, loaded once, on first use."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NONE
 
+from config.settings import Settings
+from tasks.assess import judge_batch
+from tasks.load import load_batch
 from tasks.records import Article, Candidate, utcnow
 from warehouse import Lake, ensure_warehouse, reader, sql
 
@@ -60,4 +63,17 @@ def missing_seeds(lake: Lake) -> list[Article]:
     return [a for a in read_seed_corpus() if a.candidate.canonical_url not in present]
 
 
-missing_seeds_task = task(missing_seeds, name="missing-seeds", cache_policy=NONE)
+def load_seeds(lake: Lake, settings: Settings) -> int:
+    """Return how many seed articles were loaded now, judged and committed like any batch (0
+    once they are all in the warehouse); creates the warehouse on first use."""
+    missing = missing_seeds(lake)
+    if not missing:
+        return 0
+    judged = judge_batch(missing, settings)
+    fetch = settings.fetch
+    loaded = load_batch(lake, judged, [], None, fetch.retry_failed_after_hours, settings.dedup)
+    return loaded.inserted
+
+
+# Every flow begins with it; `sinorus warehouse init` calls the plain function.
+load_seeds_task = task(load_seeds, name="load-seeds", cache_policy=NONE)

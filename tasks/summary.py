@@ -114,6 +114,7 @@ class RunSummary:
 
     def add_replay(self, judged: list, failures: list[Failure]) -> None:
         """Count one replayed page: articles judged again, and pages that gave no text now."""
+        self.batches_committed += 1
         self.extracted += len(judged)
         self.pages_failed += len(failures)
         for failure in failures:

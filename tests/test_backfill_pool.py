@@ -39,13 +39,13 @@ from config import DEFAULT_CONFIG, load_settings
 from devtools.newsroom_server import Newsroom
 from devtools.pg_cluster import Cluster, postgres_cluster, prefect_server_on
 from tasks.backfill.lease import claim, leases, load_job, renewing, reopen
-from tasks.backfill.pool import shard_feeds
 from tasks.backfill.queue import load_backfill_batch, open_job, save_discovery
 from tasks.backfill.sources.urls import discover
 from tasks.backfill.window import make_job
 from tasks.commit import COMMIT_LIMIT
 from tasks.location import lake_of
 from tasks.pipeline import DEPTH
+from tasks.sharing import shard_feeds
 from tests.conftest import NEWSROOM_FEEDS, rows, write_config
 from tests.test_postgres import POOL, PREFECT, _env, _prefect, _stop, _tail, _wait_for_workers
 from warehouse import Lake

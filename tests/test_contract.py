@@ -12,7 +12,8 @@ import pytest
 
 import tasks.records as records
 from tasks.backfill.queue import QUEUE
-from tasks.load import ARTICLES, FAILURES, KEYS, MENTIONS, RAW_PAGES, TERMS
+from tasks.duplicates import KEYS
+from tasks.load import ARTICLES, FAILURES, MENTIONS, RAW_PAGES, TERMS
 from warehouse import Lake, ensure_warehouse, reader
 
 ROOT = Path(__file__).resolve().parent.parent

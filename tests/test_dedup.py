@@ -19,7 +19,7 @@ import pytest
 from rensa import RMinHashLSH
 
 from config import load_settings
-from tasks.assess import assess_batch
+from tasks.assess import judge_batch
 from tasks.dedup import (
     DedupIndex,
     build_index,
@@ -37,6 +37,7 @@ from tasks.dedup import (
     to_bytes,
     words,
 )
+from tasks.duplicates import match_batch
 from tasks.records import Article, Duplicate, Fingerprint
 from tasks.seeds import read_seed_corpus
 from warehouse import sql, writer
@@ -507,7 +508,7 @@ def test_build_index_from_stored_rows_finds_the_same_matches() -> None:
     assert match(stored, "An unrelated text about the weather in Lisbon.") is None
 
 
-def test_assess_batch_compares_within_the_batch() -> None:
+def test_match_batch_compares_within_the_batch() -> None:
     """A batch holding a story twice keeps the first and marks the second as its duplicate."""
     original = SEEDS[1]
     copy = replace(
@@ -516,7 +517,7 @@ def test_assess_batch_compares_within_the_batch() -> None:
         text=boilerplate_inserted(original.text),
     )
     index = DedupIndex(DEDUP)
-    first, second = assess_batch([original, copy], SETTINGS, index)
+    first, second = match_batch(judge_batch([original, copy], SETTINGS), index)
     assert first.duplicate is None
     assert second.duplicate is not None
     assert second.duplicate.of == original.candidate.canonical_url
@@ -530,14 +531,14 @@ def test_assess_batch_compares_within_the_batch() -> None:
     assert first.fingerprint.published == original.published_at.date()
 
 
-def test_assess_batch_finds_a_truncated_copy_in_the_batch() -> None:
+def test_match_batch_finds_a_truncated_copy_in_the_batch() -> None:
     original = SEEDS[4]
     copy = replace(
         original,
         candidate=replace(original.candidate, canonical_url="https://example.com/half"),
         text=first_half(original.text),
     )
-    _, second = assess_batch([original, copy], SETTINGS, DedupIndex(DEDUP))
+    _, second = match_batch(judge_batch([original, copy], SETTINGS), DedupIndex(DEDUP))
     assert second.duplicate is not None
     assert second.duplicate.of == original.candidate.canonical_url
     assert second.duplicate.method == "containment"
@@ -667,10 +668,10 @@ def test_stored_rows_carry_the_pieces_shared_with_the_batch() -> None:
 
 def test_warehouse_finds_a_short_copy_through_its_pieces(tmp_path: Path) -> None:
     """Through dedup_keys: a middle fifth shares no band with its original, only pieces."""
-    from sinorus.baseline import load_seeds
     from tasks.assess import judge_batch
-    from tasks.load import decide_duplicates, key_table
+    from tasks.duplicates import decide_duplicates, key_table
     from tasks.location import lake_of
+    from tasks.seeds import load_seeds
 
     settings = SETTINGS.with_db(tmp_path / "warehouse.sqlite")
     lake = lake_of(settings)

@@ -13,12 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 from config import load_settings
-from sinorus.baseline import load_seeds
 from sinorus.cli import app
 from tasks.analyst.export import SKIPPED
 from tasks.assess import judge_batch
 from tasks.load import load_batch
-from tasks.seeds import read_seed_corpus
+from tasks.seeds import load_seeds, read_seed_corpus
 from tests.conftest import rows
 from warehouse import Lake, writer
 

@@ -13,10 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from config import load_settings
-from sinorus.baseline import load_seeds
 from sinorus.cli import app
 from tasks.location import lake_of
-from tasks.seeds import SEEDS_DIR
+from tasks.seeds import SEEDS_DIR, load_seeds
 from tasks.upkeep.maintain import maintain
 from tests.conftest import rows
 from warehouse import Lake, snapshots, writer

@@ -1,4 +1,4 @@
-"""The overlapped batch pipeline (tasks/pipeline.py).
+"""The overlapped batch pipeline (tasks/pipeline.py, over tasks/overlap.py).
 
 Over the sample newsroom on HTTP, in small batches: the overlapped stages leave the same
 warehouse as one batch after another (and so does the real monitor flow); a batch whose stage or
@@ -11,20 +11,24 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from config import Settings, load_settings
 from devtools.newsroom_server import Newsroom
-from sinorus.baseline import load_seeds
 from tasks.extract import extract_pages
 from tasks.feeds import read_feed
-from tasks.load import Loaded, load_batch
+from tasks.load import Loaded
 from tasks.location import lake_of
-from tasks.pipeline import Stages, Steps, load_batches, run_stages
+from tasks.overlap import run_stages
+from tasks.pipeline import Batch, Stages, run_batches
 from tasks.plan import plan_candidates
 from tasks.records import Candidate
+from tasks.seeds import load_seeds
+from tasks.sinks import Store
+from tasks.summary import RunSummary
 from tasks.urls import batches
 from tests.conftest import rows, write_config
 from warehouse import Lake
@@ -61,6 +65,27 @@ def plan(lake: Lake, settings: Settings) -> list[Candidate]:
     return plan_candidates(lake, feeds, "monitor", settings.fetch.max_new_per_feed).candidates
 
 
+@dataclass(frozen=True)
+class FailingStore(Store):
+    """The monitor's sink, whose commit of the batch holding `url` fails."""
+
+    url: str | None = None
+
+    def commit(self, batch: Batch, settings: Settings) -> Loaded:
+        urls = {a.article.candidate.canonical_url for a in batch.judged}
+        urls |= {f.candidate.canonical_url for f in batch.failures}
+        if self.url in urls:
+            raise RuntimeError("the catalog went away")
+        return super().commit(batch, settings)
+
+
+class Told(list):
+    """The progress told: URLs finished, batch by batch."""
+
+    def advance(self, step: int) -> None:
+        self.append(step)
+
+
 def run_plain(
     tmp: Path,
     newsroom: Newsroom,
@@ -68,25 +93,16 @@ def run_plain(
     fail_commit_of: str | None = None,
     stages: Stages = Stages(),  # noqa: B008
 ) -> dict:
-    """Return the lake, the batches, what was left and the progress calls of a plain-function
-    monitor pass over the newsroom (seed baseline first, as the flow does)."""
+    """Return the lake, the batches, what was left, the progress told and the summary of a
+    plain-function monitor pass over the newsroom (seed baseline first, as the flow does)."""
     settings = newsroom_settings(tmp, newsroom)
     lake = lake_of(settings)
     load_seeds(lake, settings)
     todo = batches(plan(lake, settings), BATCH)
-    done: list[int] = []
-
-    def commit(judged, _rejected, failures) -> Loaded:
-        urls = {a.article.candidate.canonical_url for a in judged}
-        urls |= {f.candidate.canonical_url for f in failures}
-        if fail_commit_of in urls:
-            raise RuntimeError("the catalog went away")
-        f = settings.fetch
-        return load_batch(lake, judged, failures, "run", f.retry_failed_after_hours, settings.dedup)
-
-    steps = Steps(commit=commit, count=lambda *_: None, done=done.append)
-    left = load_batches(todo, settings, steps, stages=stages, depth=depth, on_error=lambda *_: None)
-    return {"lake": lake, "batches": todo, "left": left, "done": done}
+    done, summary = Told(), RunSummary(run_id="run", flow="monitor")
+    sink = FailingStore(lake, "run", url=fail_commit_of)
+    left = run_batches(todo, sink, settings, summary, stages=stages, progress=done, depth=depth)
+    return {"lake": lake, "batches": todo, "left": left, "done": done, "summary": summary}
 
 
 @pytest.fixture(scope="module")
@@ -158,6 +174,8 @@ def test_a_failed_batch_leaves_the_others_committed(
     bad_urls = {c.canonical_url for c in bad}
     assert run["left"] == bad  # the next run's to do
     assert run["done"] == sequential["done"]  # the failed batch finished too, for progress
+    assert [b["urls"] for b in run["summary"].failed_batches] == [len(bad)]
+    assert run["summary"].batches_committed == len(sequential["batches"]) - 1
     assert _stored(run["lake"]) == _stored(sequential["lake"]) - bad_urls
     failures = "select canonical_url from page_failures"
     assert rows(run["lake"], failures) == [

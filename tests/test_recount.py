@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from config import load_settings
-from sinorus.baseline import load_seeds
 from tasks.location import lake_of
+from tasks.seeds import load_seeds
 from tasks.upkeep.recount import keywords_digest, recount_keywords, stored_digest
 from tests.conftest import rows, write_config
 from warehouse import snapshots

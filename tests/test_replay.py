@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from config import load_settings
-from sinorus.baseline import load_seeds
 from sinorus.cli import app
 from tasks.location import lake_of
+from tasks.seeds import load_seeds
 from tests.conftest import rows
 from warehouse import snapshots
 

@@ -18,16 +18,16 @@ import pytest
 import warehouse.db as db_module
 import warehouse.schema as schema
 from config import Feed, Settings, load_settings
-from sinorus.baseline import load_seeds
 from tasks.assess import judge_batch
 from tasks.dedup import fingerprint, index_keys, to_bytes
+from tasks.duplicates import KEYS
 from tasks.extract_worker import compress_html, stored_html
-from tasks.load import ARTICLES, KEYS, MENTIONS, load_batch
+from tasks.load import ARTICLES, MENTIONS, load_batch
 from tasks.location import lake_of
 from tasks.plan import feed_states, plan_candidates
 from tasks.records import Article, Assessed, Candidate, Failure, FeedResult, utcnow
 from tasks.runs import finish_run, start_run
-from tasks.seeds import SEEDS_DIR, seed_url
+from tasks.seeds import SEEDS_DIR, load_seeds, seed_url
 from warehouse import Lake, WarehouseMissing, ensure_warehouse, migrate, reader, sql, writer
 from warehouse.schema import migration_files
 
@@ -475,7 +475,7 @@ def duplicate_of(db: Lake, settings: Settings, text: str, title=None, source=Non
         published_at=published,
         date_source="page",
     )
-    from tasks.load import decide_duplicates
+    from tasks.duplicates import decide_duplicates
 
     with writer(db) as con:
         (item,) = decide_duplicates(con, judge_batch([probe], settings), settings.dedup)

@@ -16,7 +16,7 @@ from prefect import task
 from prefect.cache_policies import NONE
 
 from config.settings import Dedup, Fetch
-from tasks.backfill.window import Job, place_in_window
+from tasks.backfill.window import Job
 from tasks.commit import committing
 from tasks.load import Loaded, write_batch
 from tasks.records import Assessed, Candidate, Failure, utcnow
@@ -177,7 +177,7 @@ def load_backfill_batch(
     judged: list[Assessed],
     rejected: dict[str, tuple[str, str]],
     failures: list[Failure],
-    run_id: str,
+    run_id: str | None,
     fetch: Fetch,
     dedup: Dedup,
     worker: str | None = None,
@@ -234,7 +234,4 @@ def finish_job(lake: Lake, job: Job) -> dict[str, int]:
 open_job_task = task(open_job, name="open-backfill-job", cache_policy=NONE)
 save_discovery_task = task(save_discovery, name="save-discovery", cache_policy=NONE)
 pending_task = task(pending, name="backfill-pending", cache_policy=NONE)
-# The window's rules are pure (window.py); this is their step in the backfill flow.
-place_in_window_task = task(place_in_window, name="place-in-window", cache_policy=NONE)
-load_backfill_batch_task = task(load_backfill_batch, name="load-backfill-batch", cache_policy=NONE)
 finish_job_task = task(finish_job, name="finish-backfill-job", cache_policy=NONE)
