@@ -13,7 +13,7 @@ in two worker processes, with each original's keys from `tasks.dedup.index_keys`
 warehouse stores in `dedup_keys`.
 
 Per size, the next day's articles are deduplicated 50 at a time as a batch commit does
-(`tasks.load.decide_duplicates`): `fingerprint` (the judge step, outside the writer lock), the
+(`tasks.duplicates.decide_duplicates`): `fingerprint` (the judge step, outside the writer lock), the
 stored originals sharing a key with the batch (the rule of the `dedup_candidates` join, applied
 here to a sorted in-memory copy of the keys instead of the lake's table), then `build_index` over
 those candidates, oldest first, and `match_batch`; a batch's originals join the index for the
@@ -414,9 +414,10 @@ def measure(
     size: int, stored: Stored, targets: list[Doc], dedup: Dedup, count: int, batch: int
 ) -> dict:
     """Return the timings, candidates and accuracy of deduplicating a day against `size` stored."""
-    from tasks.assess import Assessed, match_batch
     from tasks.dedup import build_index, fingerprint, index_keys, pieces_of, to_bytes
+    from tasks.duplicates import match_batch
     from tasks.extract import Article
+    from tasks.records import Assessed
     from tasks.urls import Candidate
 
     queries = day_queries(size, targets, count)

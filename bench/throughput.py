@@ -234,15 +234,16 @@ def pipeline(
     process (see cpu_now; with the `server` pid), for one pass of the plain-function pipeline
     (feed, plan, then the batches) into a fresh lake."""
     from config import load_settings
-    from sinorus.baseline import load_seeds
     from tasks.assess import judge_batch
     from tasks.extract import extract_pages
     from tasks.feeds import read_feed
     from tasks.fetch import fetch_pages
-    from tasks.load import load_batch
     from tasks.location import lake_of
-    from tasks.pipeline import Stages, Steps, load_batches
+    from tasks.pipeline import Stages, commit_batch, run_batches
     from tasks.plan import plan_candidates
+    from tasks.seeds import load_seeds
+    from tasks.sinks import Store
+    from tasks.summary import RunSummary
     from tasks.urls import batches
 
     settings = load_settings(config)
@@ -261,18 +262,7 @@ def pipeline(
         return run
 
     f = settings.fetch
-    commit = timed(
-        "commit",
-        lambda judged, _, failed: load_batch(
-            lake, judged, failed, None, f.retry_failed_after_hours, settings.dedup, f.keep_raw_html
-        ),
-    )
-    counts = {"pages": 0, "stored": 0}
-
-    def count(read: int, _failures: list, loaded) -> None:
-        counts["pages"] += read
-        counts["stored"] += loaded.inserted
-
+    summary = RunSummary(run_id="", flow="monitor")
     cpu = cpu_now(server) if server else {}
     start = time.perf_counter()
     feeds = [read_feed(feed, {}, f) for feed in settings.feeds]
@@ -282,15 +272,18 @@ def pipeline(
         fetch=timed("fetch", fetch_pages),
         extract=timed("extract", extract_pages),
         judge=timed("judge", judge_batch),
+        commit=timed("commit", commit_batch),
     )
-    left = load_batches(
+    left = run_batches(
         batches(candidates, f.batch_size),
+        Store(lake, None),
         settings,
-        Steps(commit=commit, count=count),
+        summary,
         stages=stages,
         depth=depth,
     )
     assert not left, f"{len(left)} URLs left"
+    counts = {"pages": summary.pages_fetched, "stored": summary.stored}
     seconds = time.perf_counter() - start
     used = {k: v - cpu[k] for k, v in cpu_now(server).items()} if server else {}
     return seconds, busy, counts["pages"], counts["stored"], used

@@ -183,7 +183,7 @@ def outcome(loaded_or_assessed, expected: dict[str, str | None]) -> dict[str, in
 def agreement(assessed: list, judged: list, reference) -> tuple[int, int]:
     """Return how many of the batch's duplicate decisions equal, and differ from, those of the
     in-memory `reference` index (a DedupIndex, which then holds the batch's originals too)."""
-    from tasks.assess import match_batch
+    from tasks.duplicates import match_batch
 
     memory = {
         i.article.candidate.canonical_url: i.duplicate and i.duplicate.of

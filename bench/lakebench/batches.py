@@ -1,6 +1,6 @@
 """A batch of 50 judged articles: its duplicate lookup, its commit, and the commit step by step.
 
-The batches go through the project's own code (`tasks.load.load_batch`, `decide_duplicates` on a
+The batches go through the project's own code (`tasks.load.load_batch`, `tasks.duplicates.decide_duplicates` on a
 read connection, `candidate_rows`); the step-by-step commit is a replica of `write_batch` (its
 SQL, timed one statement at a time). Every batch's decisions are compared with an in-memory
 `DedupIndex` holding the same originals.
@@ -19,7 +19,7 @@ from bench.timing import Laps, clock
 def time_lookup(lake, judged: list, dedup) -> dict:
     """Return the seconds of decide_duplicates on a read connection ("lookup"), of its SQL alone
     ("lookup_sql"), the candidate rows that SQL returned and the decisions."""
-    from tasks.load import candidate_rows, decide_duplicates
+    from tasks.duplicates import candidate_rows, decide_duplicates
     from warehouse import reader
 
     laps = Laps()
@@ -31,9 +31,9 @@ def time_lookup(lake, judged: list, dedup) -> dict:
 
 def timed_write(lake, judged: list, run_id: str, dedup) -> dict[str, float]:
     """Return the seconds of each step of a batch commit: write_batch's SQL, timed one by one."""
-    from tasks.assess import match_batch
     from tasks.dedup import build_index
-    from tasks.load import article_table, candidate_rows, key_table, mention_table, url_table
+    from tasks.duplicates import candidate_rows, key_table, match_batch
+    from tasks.load import article_table, mention_table, url_table
     from warehouse import sql, writer
 
     laps = Laps()
@@ -76,8 +76,9 @@ def measure_batches(
     """
     from datetime import UTC, datetime
 
-    from tasks.assess import judge_batch, match_batch
+    from tasks.assess import judge_batch
     from tasks.dedup import DedupIndex
+    from tasks.duplicates import match_batch
     from tasks.load import load_batch
 
     reference = DedupIndex(settings.dedup)

@@ -21,11 +21,9 @@ COMMIT_ROWS = 100_000  # articles per bulk commit
 
 
 def seed_loader():
-    """Return the function that loads the seed baseline outside a flow, wherever it lives."""
-    try:
-        from sinorus.baseline import load_seeds
-    except ImportError:  # before the baseline moved out of tasks/seeds.py
-        from tasks.seeds import load_seeds
+    """Return the function that loads the seed baseline outside a flow."""
+    from tasks.seeds import load_seeds
+
     return load_seeds
 
 

@@ -35,9 +35,9 @@ def proto_write(lake, judged: list, run_id: str, dedup, window_days: float) -> t
 
     import pyarrow as pa
 
-    from tasks.assess import match_batch
     from tasks.dedup import _key, build_index, index_keys, to_bytes
-    from tasks.load import KEYS, article_table, key_table, mention_table, url_table
+    from tasks.duplicates import KEYS, key_table, match_batch
+    from tasks.load import article_table, mention_table, url_table
     from warehouse import sql, writer
 
     laps = Laps()
@@ -164,7 +164,7 @@ def measure_prototypes(lake, settings, planted: list, reference, count: int, rep
     from datetime import UTC, datetime
 
     from tasks.assess import judge_batch
-    from tasks.load import key_table
+    from tasks.duplicates import key_table
     from warehouse import reader
 
     with clock() as making:

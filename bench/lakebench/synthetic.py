@@ -105,7 +105,8 @@ def make_chunk(first: int, count: int, total: int, end_ts: float, dedup, tag: st
 
     from config import load_settings
     from tasks.dedup import MINHASH_SEED, _key, pieces, title_key, to_bytes
-    from tasks.load import ARTICLES, KEYS, MENTIONS
+    from tasks.duplicates import KEYS
+    from tasks.load import ARTICLES, MENTIONS
 
     vocab, cdf, lengths = _cached_vocabulary()
     settings = load_settings()
