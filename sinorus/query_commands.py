@@ -227,7 +227,7 @@ def check_collections(settings: Settings, asked: list[str], as_of: str | int | N
 
 def collection_table(rows: list[tuple]) -> tuple[str, list[str], list[tuple]]:
     """Return the title, columns and rows of `trends --by collection` (trends_by_collection.sql)."""
-    window = f"{rows[0][0]} to {rows[0][1]}" if rows else "no stories"
+    window = f"{rows[0][0]} to {rows[0][1]}" if rows else "nothing to compare"
     title = (
         f"Keywords by collection, {window}: stories, their share of the collection's stories "
         "(share_pct) and of everything its feeds published (volume_pct)"
@@ -350,6 +350,12 @@ def trends(
         compared = {k: v for k, v in query.items() if k not in ("by", "source")}
         compared["keywords"] = [name.lower() for name in keyword or []]
         _, rows = _query(settings, sql("trends_by_collection"), compared, _as_of(as_of))
+        if not rows:
+            errors.print(
+                "[yellow]note:[/yellow] no collection in the warehouse, or no story in the window "
+                "(tag [[feeds]] with `collections`: the tags are written when a run starts)",
+                highlight=False,
+            )
         title, columns, table = collection_table(rows)
         render_rows(console, columns, table, fmt, title=title)
         return

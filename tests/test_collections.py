@@ -148,6 +148,8 @@ def test_tags_are_rewritten_only_when_they_change(lake: Lake) -> None:
     start_run(lake, "monitor", feeds=[])  # a config without feeds: no collection left
     assert rows(lake, "select count(*) from feed_collections") == [(0,)]
     assert rows(lake, "select count(*) from collection_summary") == [(0,)]
+    empty = _trends(lake, "--by", "collection")
+    assert empty.exit_code == 0 and "no collection in the warehouse" in empty.stderr
 
 
 # --- the command line ---------------------------------------------------------------------------
