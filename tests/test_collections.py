@@ -159,14 +159,15 @@ def _trends(lake: Lake, *arguments: str):
     return runner.invoke(app, ["trends", "--db", lake.catalog, "--format", "csv", *arguments])
 
 
-def test_trends_of_a_collection(lake: Lake) -> None:
-    result = _trends(lake, "--collection", "ru-state")
+def test_trends_of_a_collection(lake: Lake, tmp_path: Path) -> None:
+    result = _trends(lake, "--collection", "ru-state", "--plot", str(tmp_path / "ru.svg"))
     assert result.exit_code == 0, result.output
     assert [tuple(row.values()) for row in _csv(result.stdout)] == [
         ("2026-11-02", "gas", "2", "3", "1", ""),
         ("2026-11-02", "oil", "1", "1", "1", ""),
         ("2026-11-09", "oil", "1", "1", "1", ""),
     ]
+    assert "Keyword stories by day — ru-state" in (tmp_path / "ru.svg").read_text(encoding="utf-8")
     shares = _csv(_trends(lake, "--collection", "ru-state", "--share").stdout)
     assert [(r["day"], r["keyword"], r["share_pct"], r["day_stories"]) for r in shares] == [
         ("2026-11-02", "gas", "100.0", "2"),
