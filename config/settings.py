@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -35,6 +36,22 @@ def _cron(value: str) -> str:
 
 
 DAY = 24 * 3600
+
+# ISO 3166-1 alpha-2: the 249 codes assigned (as in the tz database's iso3166.tab).
+_COUNTRY_CODES = (
+    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN "
+    "BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ "
+    "DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL "
+    "GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM "
+    "JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME "
+    "MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP "
+    "NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD "
+    "SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO "
+    "TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW"
+)
+COUNTRIES = frozenset(_COUNTRY_CODES.split())
+# A collection's name: lowercase words of letters and digits joined by hyphens (ru-state).
+COLLECTION = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 class ConfigError(ValueError):
@@ -267,6 +284,33 @@ class Keyword(_Strict):
 class Feed(_Strict):
     name: str = Field(min_length=1)
     url: str
+    # The outlet's country (ISO 3166-1 alpha-2, stored upper case) and the collections it is
+    # counted in; a feed without them is in no collection. Joined in the views by `name`.
+    country: str | None = None
+    collections: list[str] = []
+
+    @field_validator("country")
+    @classmethod
+    def _iso_country(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if value.upper() not in COUNTRIES:
+            raise ValueError(f"not an ISO 3166-1 alpha-2 country code (such as RU, CN): {value!r}")
+        return value.upper()
+
+    @field_validator("collections")
+    @classmethod
+    def _slugs(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if len(name) > 40 or not COLLECTION.fullmatch(name):
+                raise ValueError(
+                    f"a collection is a lowercase name of letters, digits and hyphens (ru-state),"
+                    f" at most 40 characters: {name!r}"
+                )
+        repeated = sorted({name for name in value if value.count(name) > 1})
+        if repeated:
+            raise ValueError(f"collection listed twice: {', '.join(repeated)}")
+        return value
 
     @field_validator("url")
     @classmethod
@@ -311,6 +355,18 @@ class Settings(_Strict):
         repeated = sorted({url for url in urls if urls.count(url) > 1})
         if repeated:
             raise ValueError(f"feeds listed twice: {', '.join(repeated)}")
+        return self
+
+    @model_validator(mode="after")
+    def _one_tagging_per_name(self) -> Settings:
+        # Articles know their feed by name: two feeds of one name must be tagged alike.
+        tags: dict[str, tuple] = {}
+        for feed in self.feeds:
+            tagged = (feed.country, sorted(feed.collections))
+            if tags.setdefault(feed.name, tagged) != tagged:
+                raise ValueError(
+                    f"feeds named {feed.name!r} carry different country or collections"
+                )
         return self
 
     def with_db(self, catalog: Path | str | None) -> Settings:

@@ -24,7 +24,8 @@ def feeds(
     db: DbOption = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
-    """Show every feed: status, last error, failures in a row, last new item, items a day, next fetch."""
+    """Show every feed: country and collections, status, last error, failures in a row, last new
+    item, items a day, next fetch."""
     if ctx.invoked_subcommand is not None:
         return
     lake = lake_or_exit(settings_or_exit(config, db))

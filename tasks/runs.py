@@ -12,20 +12,21 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NONE
 
-from config.settings import Polling, Trends
+from config.settings import Feed, Polling, Trends
 from tasks.commit import committing
 from tasks.location import lake_of
 from tasks.plan import Plan
 from tasks.polling import next_poll
 from tasks.records import FeedResult, FeedState, utcnow
 from tasks.summary import DETAILS, RunSummary
-from warehouse import Lake, sql, writer
+from warehouse import Commit, Lake, sql, writer
 
 FEED_CHECKS = pa.schema(
     [
@@ -46,6 +47,10 @@ FEED_CHECKS = pa.schema(
         ("new_items", pa.int32()),
     ]
 )
+
+
+FEED_TAGS = pa.schema([("source", pa.string()), ("url", pa.string()), ("country", pa.string())])
+FEED_COLLECTIONS = pa.schema([("source", pa.string()), ("collection", pa.string())])
 
 
 def _gone(pid: int | None) -> bool:
@@ -74,11 +79,40 @@ def stale_runs(rows: list[tuple], host: str, now, stale_after: timedelta) -> lis
     return found
 
 
+def feed_tag_rows(feeds: Sequence[Feed]) -> set[tuple]:
+    """Return the feeds' tags as rows of `feed_tag_rows.sql`: ("tag", name, url, country) a feed
+    and ("collection", name, collection, None) a feed name and collection."""
+    tags = {("tag", feed.name, feed.url, feed.country) for feed in feeds}
+    return tags | {("collection", f.name, name, None) for f in feeds for name in f.collections}
+
+
+def write_feed_tags(con: Commit, feeds: Sequence[Feed]) -> bool:
+    """Return whether `feed_tags` and `feed_collections` (on a writer's connection) were replaced
+    by the feeds' tags: when they hold them already they are left alone, with no new snapshot."""
+    wanted = feed_tag_rows(feeds)
+    if set(con.execute(sql("feed_tag_rows")).fetchall()) == wanted:
+        return False
+    rows = sorted(wanted, key=str)
+    tags = [{"source": row[1], "url": row[2], "country": row[3]} for row in rows if row[0] == "tag"]
+    collections = [
+        {"source": row[1], "collection": row[2]} for row in rows if row[0] == "collection"
+    ]
+    con.register("run_feed_tags", pa.Table.from_pylist(tags, schema=FEED_TAGS))
+    con.register("run_feed_collections", pa.Table.from_pylist(collections, schema=FEED_COLLECTIONS))
+    con.execute(sql("replace_feed_tags"))
+    return True
+
+
 def start_run(
-    lake: Lake, flow: str, stale_after_seconds: float = 3000, trends: Trends | None = None
+    lake: Lake,
+    flow: str,
+    stale_after_seconds: float = 3000,
+    trends: Trends | None = None,
+    feeds: Sequence[Feed] | None = None,
 ) -> RunSummary:
     """Return a new run's summary after recording the run as started (and earlier runs that
-    died as crashed), with the run's `[trends]` thresholds stored for the trend views.
+    died as crashed), with the run's `[trends]` thresholds stored for the trend views and its
+    feeds' country and collections for the collection views (when given).
 
     Inside a Prefect flow run the run takes its id, so the failure hook can find the row.
     """
@@ -98,6 +132,8 @@ def start_run(
         if trends is not None:
             con.register("run_trend_settings", pa.Table.from_pylist(trends.as_rows()))
             con.execute(sql("replace_trend_settings"))
+        if feeds is not None:
+            write_feed_tags(con, feeds)
     return summary
 
 

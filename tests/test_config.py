@@ -57,7 +57,7 @@ def test_defaults_load() -> None:
     assert settings.dedup.title_window_days == 3
     assert settings.dedup.num_perm % settings.dedup.bands == 0
     assert [f.url for f in settings.feeds] == [f["url"] for f in raw["feeds"]]
-    assert len(settings.feeds) == 18
+    assert len(settings.feeds) == 56
     assert all(f.url.startswith("https://") for f in settings.feeds)
     assert [k.name for k in settings.keywords] == [k["name"] for k in raw["keywords"]]
     gas = next(k for k in settings.keywords if k.name == "gas")

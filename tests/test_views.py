@@ -41,8 +41,23 @@ def _articles(case: dict) -> list[dict]:
     return articles
 
 
+def _tag_feeds(lake: Lake, case: dict) -> None:
+    """Write the case's `[[feed_tags]]` (config feeds without a URL) as a run start writes them."""
+    from config.settings import Feed
+    from tasks.runs import write_feed_tags
+
+    feeds = [
+        Feed.model_validate({"url": f"https://example.org/{n}.xml", **feed})
+        for n, feed in enumerate(case.get("feed_tags", []))
+    ]
+    if feeds:
+        with writer(lake, "feed tags") as commit:
+            write_feed_tags(commit, feeds)
+
+
 def _load(lake: Lake, case: dict) -> None:
     ensure_warehouse(lake)
+    _tag_feeds(lake, case)
     articles = _articles(case)
     with writer(lake, "view fixture") as commit:
         con = commit.con

@@ -45,6 +45,7 @@ class Trend:
     source: str | None = None
     scope: str = "all"
     spike_factor: float | None = None  # the threshold the spikes passed (trend_settings)
+    collections: tuple[str, ...] = ()  # only the stories of the feeds in these collections
 
 
 def series_rows(
@@ -58,6 +59,7 @@ def series_rows(
     keywords: Sequence[str] = (),
     top: int = 5,
     source: str | None = None,
+    collections: Sequence[str] = (),
 ) -> list[dict]:
     """Return the rows of warehouse/queries/trends/trends_series.sql as dicts, by period then keyword."""
     cursor = con.execute(
@@ -71,6 +73,7 @@ def series_rows(
             "keywords": [keyword.lower() for keyword in keywords],
             "top": top,
             "source": source,
+            "collections": list(collections),
         },
     )
     columns = [d[0] for d in cursor.description]
@@ -107,14 +110,15 @@ def read_trend(
                 spikes.append((period, spike["keyword"], float(spike["ratio"] or 0)))
                 factor = float(spike["factor"])
     source = query.get("source")
-    trend = Trend(by, share, periods, series, spikes, source, scope, factor)  # type: ignore[arg-type]
+    collections = tuple(query.get("collections") or ())  # type: ignore[call-overload]
+    trend = Trend(by, share, periods, series, spikes, source, scope, factor, collections)  # type: ignore[arg-type]
     return trend, rows
 
 
-def axis_label(by: str, share: bool, source: str | None = None) -> str:
+def axis_label(by: str, share: bool, source: str | None = None, collections: bool = False) -> str:
     """Return the y-axis label with its unit, e.g. "stories a day"."""
     if share:
-        whose = "the outlet's" if source else "the"
+        whose = "the outlet's" if source else "the collection's" if collections else "the"
         return f"share of {whose} {by}'s stories (%)"
     return f"stories a {by}"
 
@@ -130,7 +134,7 @@ def trend_figure(trend: Trend, title: str) -> Figure:
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     axes.set_title(title, loc="left", fontsize=12)
-    axes.set_ylabel(axis_label(trend.by, trend.share, trend.source))
+    axes.set_ylabel(axis_label(trend.by, trend.share, trend.source, bool(trend.collections)))
     axes.set_xlabel("ISO week (starting Monday)" if trend.by == "week" else "day (UTC)")
     scale = 100.0 if trend.share else 1.0
     # Markers on every point while they stay legible: a lone day's story is a dot, not nothing.
@@ -246,6 +250,8 @@ def chart_title(trend: Trend) -> str:
     title = f"{what} by {trend.by}"
     if trend.source:
         title += f" — {trend.source}"
+    if trend.collections:
+        title += f" — {' + '.join(trend.collections)}"
     if trend.periods:
         title += f", {trend.periods[0].isoformat()} to {trend.periods[-1].isoformat()}"
     scope = "news only" if trend.scope == "news" else "news and seed corpus"

@@ -1,6 +1,7 @@
 """The HTML report: one self-contained file (charts as PNG data URIs, CSS inline, nothing fetched
-when it is opened) with the keyword trends, the spikes and the stories behind them, the stories
-new since the previous report, and feed health. Plain functions, no Prefect.
+when it is opened) with the keyword trends, the spikes and the stories behind them, the
+collections compared, the stories new since the previous report, and feed health. Plain
+functions, no Prefect.
 """
 
 from __future__ import annotations
@@ -175,6 +176,28 @@ def spikes_html(con: duckdb.DuckDBPyConnection, last_day: date | None) -> str:
     return "\n".join(html)
 
 
+def collections_html(con: duckdb.DuckDBPyConnection, last_day: date | None) -> str:
+    """Return the collections compared over the chart window: stories and share of own volume."""
+    if last_day is None:
+        return "<p>No stories yet.</p>"
+    first = last_day - timedelta(days=CHART_DAYS - 1)
+    rows = _rows(con, "report_collections", {"first": first, "last": last_day})
+    if not rows:
+        return "<p>No feed is in a collection: tag [[feeds]] with <code>collections</code>.</p>"
+    columns = ["collection", "outlets", "stories", "articles published", "share of own volume"]
+    cells = [
+        [
+            escape(row["collection"]),
+            str(row["outlets"]),
+            str(row["stories"]),
+            str(row["articles"]),
+            "-" if row["share"] is None else f"{100 * row['share']:.1f}%",
+        ]
+        for row in rows
+    ]
+    return _table(columns, cells)
+
+
 def new_stories_html(con: duckdb.DuckDBPyConnection, since: datetime) -> str:
     """Return the stories stored since `since`, newest first."""
     rows = _rows(con, "report_new_stories", {"scope": SCOPE, "since": since})
@@ -256,6 +279,13 @@ def render_report(
         (
             "Spikes and the stories behind them",
             f"<p class=muted>{escape(spike_rule(settings))}</p>" + spikes_html(con, last_day),
+        ),
+        (
+            "Collections",
+            f"<p class=muted>The last {CHART_DAYS} days up to the latest story: each collection's "
+            "stories and their share of everything its feeds published (Media Cloud's "
+            "normalisation: a collection that publishes more does not look more attentive).</p>"
+            + collections_html(con, last_day),
         ),
         ("New stories since the last report", new_stories_html(con, since)),
         ("Feed health", feeds_html(con)),

@@ -3,7 +3,8 @@
 -- had no story, so lines drop to zero instead of skipping a gap). The window is $since..$until,
 -- else the last $days days up to the latest story. The keywords are $keywords (lowercase names;
 -- [] takes the $top keywords by stories in the window). With $source, only that outlet's stories
--- count and the share is of the outlet's stories in the period.
+-- count, and with $collections (names, [] for none) only those of the feeds in any of them
+-- (`feed_collections`); the share is then of those stories in the period.
 with bounds as (
     select
         coalesce(cast($since as date), max(day) - cast($days as integer) + 1) as first_day,
@@ -23,54 +24,69 @@ periods as (
     from bounds
 ),
 
-outlet_days as (
-    select
-        by_source.day,
-        by_source.keyword,
-        by_source.stories,
-        by_source.mentions,
-        volume.stories as outlet_stories
-    from keyword_by_source as by_source
-    inner join source_volume as volume using (scope, day, source)
-    where by_source.scope = $scope and by_source.source = $source
-),
-
-outlet_totals as (
+picked as (
     select
         case when $by = 'week' then cast(date_trunc('week', day) as date) else day end as period,
-        sum(stories) as total
-    from source_volume
-    where scope = $scope and source = $source
-    group by 1
+        canonical_url,
+        source
+    from scoped_stories
+    where
+        scope = $scope
+        -- only when narrowed: otherwise the trend views answer
+        and ($source is not null or len(cast($collections as varchar[])) > 0)
+        and ($source is null or source = $source)
+        and (
+            len(cast($collections as varchar[])) = 0
+            or source in (
+                select source
+                from feed_collections
+                where list_contains(cast($collections as varchar[]), collection)
+            )
+        )
 ),
 
-outlet as (
+picked_totals as (
     select
-        case
-            when $by = 'week' then cast(date_trunc('week', outlet_days.day) as date)
-            else outlet_days.day
-        end as period,
-        outlet_days.keyword,
-        sum(outlet_days.stories) as stories,
-        sum(outlet_days.mentions) as mentions,
-        1 as sources
-    from outlet_days
-    group by 1, 2
+        period,
+        count(*) as total
+    from picked
+    group by period
+),
+
+picked_keywords as (
+    select
+        picked.period,
+        keyword_mentions.keyword,
+        count(*) as stories,
+        sum(keyword_mentions.mentions) as mentions,
+        count(distinct picked.source) as sources
+    from picked
+    inner join keyword_mentions using (canonical_url)
+    group by picked.period, keyword_mentions.keyword
 ),
 
 observed as (
     select day as period, keyword, stories, mentions, sources, day_stories as total
     from keyword_trends_daily
-    where scope = $scope and $by = 'day' and $source is null
+    where
+        scope = $scope and $by = 'day'
+        and $source is null and len(cast($collections as varchar[])) = 0
     union all
     select week, keyword, stories, mentions, sources, week_stories
     from keyword_trends_weekly
-    where scope = $scope and $by = 'week' and $source is null
+    where
+        scope = $scope and $by = 'week'
+        and $source is null and len(cast($collections as varchar[])) = 0
     union all
-    select outlet.period, outlet.keyword, outlet.stories, outlet.mentions, outlet.sources, outlet_totals.total
-    from outlet
-    inner join outlet_totals using (period)
-    where $source is not null
+    select
+        picked_keywords.period,
+        picked_keywords.keyword,
+        picked_keywords.stories,
+        picked_keywords.mentions,
+        picked_keywords.sources,
+        picked_totals.total
+    from picked_keywords
+    inner join picked_totals using (period)
 ),
 
 windowed as (
