@@ -79,7 +79,9 @@ def backfill(
     if workers > 1:
         notes = _discover(lake, settings, job)
         return _pooled(lake, job, notes, workers, config_path, db_path)
-    summary = start_run_task(lake, "backfill", 2 * settings.run.max_seconds, settings.trends)
+    summary = start_run_task(
+        lake, "backfill", 2 * settings.run.max_seconds, settings.trends, settings.feeds
+    )
     notes = _discover(lake, settings, job)
     todo = pending_task(lake, job)
     summary.new_urls = len(todo)

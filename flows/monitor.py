@@ -75,7 +75,9 @@ def monitor(
             return _sharded(lake, shards, config_path, db_path, every_feed)
         print(f"monitor.shards = {shards}, but no work pool (PREFECT_API_URL): one run reads all")
     feeds_here = settings.feeds if shard is None else shard_feeds(settings.feeds, shard, shards)
-    summary = start_run_task(lake, "monitor", 2 * settings.run.max_seconds, settings.trends)
+    summary = start_run_task(
+        lake, "monitor", 2 * settings.run.max_seconds, settings.trends, settings.feeds
+    )
     recount_keywords_task(lake, settings.keywords, summary.run_id)
     states = feed_states_task(lake)
     due, waiting = select_feeds_task(feeds_here, states, every_feed)

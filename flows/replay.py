@@ -35,7 +35,9 @@ def replay(
     lake = lake_of(settings)
     ensure_commit_limit_task(lake.commit_limit)
     quoted(load_seeds_task)(lake, settings)
-    summary = start_run_task(lake, "replay", 2 * settings.run.max_seconds, settings.trends)
+    summary = start_run_task(
+        lake, "replay", 2 * settings.run.max_seconds, settings.trends, settings.feeds
+    )
     window = Replayed(mode, since and since.isoformat(), until and until.isoformat())
     left = run_batches(
         stored_batches(lake, mode, since, until, page_size, read=read_stored_task),

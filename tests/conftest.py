@@ -13,6 +13,13 @@ from devtools.newsroom_server import Newsroom, load_expected
 from warehouse import Lake, reader
 
 NEWSROOM_FEEDS = ["world.rss", "asia.atom", "analysis.rdf", "broken.xml"]
+# The tags the test configs give the newsroom's feeds (as config/demo.toml does).
+NEWSROOM_COLLECTIONS = {
+    "world.rss": ("western",),
+    "asia.atom": ("asia",),
+    "analysis.rdf": ("western", "independent"),
+    "broken.xml": ("asia",),
+}
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +41,7 @@ def write_config(
     """Return `path` after writing a config that reads the newsroom's feeds into `db`."""
     feeds = "\n".join(
         f'[[feeds]]\nname = "Newsroom {name}"\nurl = "{base_url}/feeds/{name}"\n'
+        f'country = "GB"\ncollections = {list(NEWSROOM_COLLECTIONS[name])}\n'.replace("'", '"')
         for name in NEWSROOM_FEEDS
     )
     path.write_text(

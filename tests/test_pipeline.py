@@ -37,6 +37,20 @@ def _url(newsroom: Newsroom, page: dict) -> str:
     return f"{newsroom.base_url}{page['path']}"
 
 
+def test_a_monitor_run_writes_its_feeds_tags(two_runs: dict) -> None:
+    from tests.conftest import NEWSROOM_COLLECTIONS
+
+    expected = sorted(
+        (f"Newsroom {name}", collection)
+        for name, collections in NEWSROOM_COLLECTIONS.items()
+        for collection in collections
+    )
+    assert (
+        _rows(two_runs["db"], "select source, collection from feed_collections order by all")
+        == expected
+    )
+
+
 def test_first_run_counts_match_the_newsroom(two_runs: dict, expected: dict) -> None:
     summary = two_runs["first"]
     pages = expected["page"]
