@@ -34,19 +34,8 @@ from warehouse.schema import migration_files
 ARTICLES_DIR = Path(__file__).resolve().parent.parent / "newsroom" / "articles"
 SITE = "https://news.example.com"
 FEED = Feed(name="Example feed", url=f"{SITE}/rss.xml")
-VIEWS = {
-    "stories",
-    "scoped_stories",
-    "keyword_trends_daily",
-    "keyword_trends_weekly",
-    "source_volume",
-    "keyword_by_source",
-    "keyword_cooccurrence",
-    "keyword_spikes",
-    "emerging_terms",
-    "feed_health",
-    "vocabulary_violations",
-}
+# Every view file of warehouse/views/ (NN_name.sql makes the view `name`).
+VIEWS = {path.stem.split("_", 1)[1] for path in schema.VIEWS_DIR.glob("*.sql")}
 
 
 @pytest.fixture
