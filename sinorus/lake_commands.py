@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from config import Settings
 from sinorus.console import render_rows, to_json
 from sinorus.options import (
     ConfigOption,
@@ -17,12 +18,31 @@ from sinorus.options import (
     lake_or_exit,
     settings_or_exit,
 )
-from warehouse import LockTimeout, WarehouseError, WarehouseMissing, snapshots
+from warehouse import (
+    Lake,
+    LockTimeout,
+    WarehouseError,
+    WarehouseMissing,
+    ensure_warehouse,
+    snapshots,
+)
 
 warehouse_app = typer.Typer(
     help="The lake itself: create it, import an old DuckDB file, maintain it, its snapshots, attach SQL.",
     no_args_is_help=True,
 )
+
+
+def ready_or_exit(settings: Settings) -> Lake:
+    """Return the settings' lake, made and migrated, or exit 1 with the one-line reason it cannot
+    be (a migration edited since it ran, a catalog that does not open): before Prefect starts,
+    whose logs would bury that line under tracebacks."""
+    lake = lake_or_exit(settings)
+    try:
+        ensure_warehouse(lake)
+    except (WarehouseError, LockTimeout) as exc:
+        raise fail(str(exc), 1) from None
+    return lake
 
 
 def _show(summary: dict, as_json: bool, title: str) -> None:

@@ -11,12 +11,13 @@ from warehouse.db import (
 )
 from warehouse.lake import Lake, WarehouseError
 from warehouse.lock import LockTimeout
-from warehouse.schema import apply_views, migrate, sql
+from warehouse.schema import MigrationChanged, apply_views, migrate, sql
 
 __all__ = [
     "Commit",
     "Lake",
     "LockTimeout",
+    "MigrationChanged",
     "WarehouseError",
     "WarehouseMissing",
     "apply_views",

@@ -1,8 +1,9 @@
 """The warehouse's SQL files: queries read by name, numbered migrations, views, table options.
 
-Migrations are append-only and applied once each, in order; views are re-applied only when their
-file changed (each carries its file's hash as its comment); the tables' storage options are set
-when the lake lacks them (queries/lake/table_options_due.sql).
+Migrations are append-only and applied once each, in order, each recorded with the sha256 of its
+file: one edited after it ran is refused at start (MigrationChanged). Views are re-applied only
+when their file changed (each carries its file's hash as its comment); the tables' storage options
+are set when the lake lacks them (queries/lake/table_options_due.sql).
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+
+from warehouse.lake import WarehouseError
 
 WAREHOUSE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = WAREHOUSE_DIR / "migrations"
@@ -42,17 +46,56 @@ def migration_files() -> list[tuple[int, Path]]:
     return [(int(path.name[:3]), path) for path in files]
 
 
+class MigrationChanged(WarehouseError):
+    """A migration the lake has applied differs from its file now (edited in place)."""
+
+
+def checksum(text: str) -> str:
+    """Return the sha256 (hex) of a migration's text (read with universal newlines, so a checkout
+    with CRLF line endings has the same)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Return the versions applied now (the caller holds the writer lock and a transaction)."""
+    """Return the versions applied now (the caller holds the writer lock and a transaction).
+
+    Raises MigrationChanged, before applying anything, when an applied migration's file no longer
+    has the checksum recorded for it. A migration with none recorded (applied before migration
+    009) is given its file's current one.
+    """
     con.execute(sql("create_schema_migrations"))
-    done = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
+    cursor = con.execute(sql("applied_migrations"))
+    columns = [column[0] for column in cursor.description]
+    recorded = {
+        row["version"]: row.get("checksum")
+        for row in (dict(zip(columns, values, strict=True)) for values in cursor.fetchall())
+    }
+    files = [(v, path, path.read_text(encoding="utf-8")) for v, path in migration_files()]
+    for version, path, text in files:
+        stored, current = recorded.get(version), checksum(text)
+        if stored is not None and stored != current:
+            raise MigrationChanged(
+                f"migration {path.name} was edited after this lake applied it (sha256 "
+                f"{stored[:12]}… recorded, {current[:12]}… now): migrations are append-only, "
+                f"so restore {path} and make the change a new migration"
+            )
     applied = []
-    for version, path in migration_files():
-        if version in done:
+    for version, path, text in files:
+        if version in recorded:
             continue
-        con.execute(path.read_text(encoding="utf-8"))
+        con.execute(text)
         con.execute(sql("insert_migration"), {"version": version, "name": path.name})
         applied.append(version)
+    # Applied now, or before migration 009 kept checksums.
+    unrecorded = [(v, checksum(text)) for v, _, text in files if recorded.get(v) is None]
+    if unrecorded:
+        versions, checksums = zip(*unrecorded, strict=True)
+        table = pa.table({"version": pa.array(versions, pa.int32()), "checksum": checksums})
+        con.register("migration_checksums", table)
+        try:
+            con.execute(sql("record_migration_checksums"))
+        finally:
+            con.unregister("migration_checksums")
     return applied
 
 
