@@ -11,9 +11,10 @@ from warehouse.db import (
 )
 from warehouse.lake import Lake, WarehouseError
 from warehouse.lock import LockTimeout
-from warehouse.schema import MigrationChanged, apply_views, migrate, sql
+from warehouse.schema import CheckResult, MigrationChanged, apply_views, migrate, run_checks, sql
 
 __all__ = [
+    "CheckResult",
     "Commit",
     "Lake",
     "LockTimeout",
@@ -24,6 +25,7 @@ __all__ = [
     "ensure_warehouse",
     "migrate",
     "reader",
+    "run_checks",
     "snapshot_reader",
     "snapshots",
     "sql",
