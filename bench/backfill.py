@@ -15,7 +15,7 @@ work on the machine may use. With PREFECT_API_URL set, that server instead. Prin
 wall time, URLs/s, the ratio to one worker, and each worker's peak memory (the peak of its
 process tree's summed RSS, extraction pool included, sampled every 0.2 s). Politeness is per
 host and everything here is one host: the flags set it (with a delay, each of N workers waits
-N times it: `politeness_share` in tasks/backfill/pool.py).
+N times it: `politeness_share` in tasks/sharing.py).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from config import DEMO_CONFIG
 from sinorus.console import progress_bar, render_rows, render_summary, to_json
 from sinorus.export_command import export
 from sinorus.feed_commands import feeds_app
-from sinorus.lake_commands import warehouse_app
+from sinorus.lake_commands import ready_or_exit, warehouse_app
 from sinorus.options import (
     ConfigOption,
     DbOption,
@@ -106,7 +106,7 @@ def run(
 ) -> None:
     """Run one monitor pass over the feeds that are due; exit 1 if it failed (every feed failed,
     or the warehouse could not be written)."""
-    settings_or_exit(config, db)  # fail on a bad config before Prefect starts
+    ready_or_exit(settings_or_exit(config, db))  # a bad config or lake fails before Prefect
     summary = _run_monitor(config, db, as_json, verbose, all_feeds)
     raise typer.Exit(0 if summary["status"] in SUCCESS else 1)
 
@@ -123,6 +123,7 @@ def demo(
 
     config = config or DEMO_CONFIG
     settings = settings_or_exit(config, db)
+    ready_or_exit(settings)
     with Newsroom(port=NEWSROOM_PORT) as newsroom:
         if not as_json:
             console.print(f"The sample newsroom is up at {newsroom.base_url}", highlight=False)
@@ -190,6 +191,8 @@ def backfill(
     except (ValueError, OSError) as exc:
         errors.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
+    if not dry_run:
+        ready_or_exit(settings)
     arguments = dict(
         since=since.date(),
         until=until.date(),
@@ -225,9 +228,10 @@ ReplayDate = Annotated[
 
 
 def _replay(mode: str, since, until, config, db, as_json: bool) -> None:
-    settings_or_exit(config, db)  # a bad config fails here, before Prefect starts
+    settings = settings_or_exit(config, db)  # a bad config fails here, before Prefect starts
     if since and until and since > until:
         raise fail(f"since ({since.date()}) is after until ({until.date()})", 2)
+    ready_or_exit(settings)
 
     def call() -> dict:
         from flows.replay import replay as replay_flow

@@ -1,4 +1,4 @@
-"""`sinorus warehouse …`: create the lake, import an old DuckDB file, upkeep, and its history."""
+"""`sinorus warehouse …`: create the lake, import an old DuckDB file, upkeep, checks, history."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from config import Settings
 from sinorus.console import render_rows, to_json
 from sinorus.options import (
     ConfigOption,
@@ -17,12 +18,35 @@ from sinorus.options import (
     lake_or_exit,
     settings_or_exit,
 )
-from warehouse import LockTimeout, WarehouseError, WarehouseMissing, snapshots
+from warehouse import (
+    CheckResult,
+    Lake,
+    LockTimeout,
+    WarehouseError,
+    WarehouseMissing,
+    ensure_warehouse,
+    reader,
+    run_checks,
+    snapshots,
+)
 
 warehouse_app = typer.Typer(
-    help="The lake itself: create it, import an old DuckDB file, maintain it, its snapshots, attach SQL.",
+    help="The lake itself: create it, import an old DuckDB file, maintain and check it, its "
+    "snapshots, attach SQL.",
     no_args_is_help=True,
 )
+
+
+def ready_or_exit(settings: Settings) -> Lake:
+    """Return the settings' lake, made and migrated, or exit 1 with the one-line reason it cannot
+    be (a migration edited since it ran, a catalog that does not open): before Prefect starts,
+    whose logs would bury that line under tracebacks."""
+    lake = lake_or_exit(settings)
+    try:
+        ensure_warehouse(lake)
+    except (WarehouseError, LockTimeout) as exc:
+        raise fail(str(exc), 1) from None
+    return lake
 
 
 def _show(summary: dict, as_json: bool, title: str) -> None:
@@ -88,7 +112,10 @@ def maintain(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Apply [retention], merge small files, expire old snapshots, delete files no snapshot needs."""
+    """Apply [retention], merge small files, expire old snapshots, delete files no snapshot needs.
+
+    Then run the lake's checks (as `sinorus warehouse check`): exit 1 naming those that fail.
+    """
     from tasks.upkeep.maintain import maintain as maintain_lake
 
     settings = settings_or_exit(config, db)
@@ -102,7 +129,73 @@ def maintain(
         report = maintain_lake(lake, keep, retention=settings.retention)
     except (WarehouseError, LockTimeout) as exc:
         raise fail(str(exc), 1) from None
-    _show(report.as_dict(), as_json, f"Maintenance of {lake.describe()}")
+    _show_maintenance(report.as_dict(), as_json, lake.describe())
+
+
+def _show_maintenance(report: dict, as_json: bool, where: str) -> None:
+    """Print the maintenance report; exit 1 naming the checks that fail after it."""
+    failed = report["checks_failed"]
+    listed = ", ".join(f"{name} ({count} rows)" for name, count in failed.items())
+    _show(
+        report if as_json else {**report, "checks_failed": listed or "none"},
+        as_json,
+        f"Maintenance of {where}",
+    )
+    if failed:
+        raise fail(
+            f"checks fail on {where} after maintenance: {listed}; "
+            "`sinorus warehouse check` shows the rows",
+            1,
+        )
+
+
+@warehouse_app.command()
+def check(
+    config: ConfigOption = None,
+    db: DbOption = None,
+    rows: Annotated[
+        int, typer.Option("--rows", min=0, help="Offending rows shown for each failing check.")
+    ] = 10,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print every check's result as one JSON object.")
+    ] = False,
+) -> None:
+    """Run the lake's checks, read-only; exit 1 showing the rows that break one.
+
+    The checks are warehouse/checks/*.sql: unique keys, required values, accepted values,
+    relationships between tables, whole batches. Each selects the rows that break it.
+    """
+    settings = settings_or_exit(config, db)
+    lake = lake_or_exit(settings)
+    try:
+        with reader(lake) as con:
+            results = run_checks(con, limit=rows)
+    except (WarehouseMissing, WarehouseError) as exc:
+        raise fail(str(exc), 1) from None
+    failed = [result for result in results if not result.passed]
+    if as_json:
+        checks = [result.as_dict() for result in results]
+        print(to_json({"lake": lake.describe(), "passed": not failed, "checks": checks}))
+    else:
+        _show_checks(results, lake.describe())
+    raise typer.Exit(1 if failed else 0)
+
+
+def _show_checks(results: list[CheckResult], where: str) -> None:
+    for result in results:
+        if result.passed:
+            console.print(f"[green]pass[/green] {result.name}", highlight=False)
+            continue
+        count = f"{result.offending} offending row{'s' if result.offending != 1 else ''}"
+        if 0 < len(result.rows) < result.offending:
+            count += f", the first {len(result.rows)} shown"
+        console.print(f"[red]FAIL[/red] {result.name}: {count}", highlight=False)
+        console.print(f"     {result.description}", style="dim", highlight=False)
+        if result.rows:
+            render_rows(console, list(result.columns), list(result.rows), "table")
+    failed = sum(not result.passed for result in results)
+    verdict = f"[red]{failed} fail[/red]" if failed else "[green]all pass[/green]"
+    console.print(f"{len(results)} checks on {where}: {verdict}", highlight=False)
 
 
 @warehouse_app.command("snapshots")

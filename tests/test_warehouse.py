@@ -3,7 +3,9 @@ index in the warehouse, and retry planning."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import sqlite3
 import tomllib
 import zlib
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from typer.testing import CliRunner
 
 import warehouse.db as db_module
 import warehouse.schema as schema
@@ -28,7 +31,17 @@ from tasks.plan import feed_states, plan_candidates
 from tasks.records import Article, Assessed, Candidate, Failure, FeedResult, utcnow
 from tasks.runs import finish_run, start_run
 from tasks.seeds import SEEDS_DIR, load_seeds, seed_url
-from warehouse import Lake, WarehouseMissing, ensure_warehouse, migrate, reader, sql, writer
+from tests.conftest import write_config
+from warehouse import (
+    Lake,
+    MigrationChanged,
+    WarehouseMissing,
+    ensure_warehouse,
+    migrate,
+    reader,
+    sql,
+    writer,
+)
 from warehouse.schema import migration_files
 
 ARTICLES_DIR = Path(__file__).resolve().parent.parent / "newsroom" / "articles"
@@ -714,6 +727,13 @@ def _older_migrations(
     monkeypatch.setattr(schema, "VIEWS_DIR", tmp_path / "no_views")
 
 
+def _as_before_checksums(db: Lake) -> None:
+    """Give the lake the schema_migrations of lakes made before migration 009: no checksums."""
+    with writer(db) as con:
+        con.execute("alter table schema_migrations drop column checksum")
+    assert "checksum" not in {c for (c, *_) in rows_of(db, "describe schema_migrations")}
+
+
 def test_an_old_lake_keeps_its_zlib_pages_beside_new_zstd_ones(
     db: Lake, base_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -783,9 +803,95 @@ def test_a_lake_whose_004_lacked_rule_digests_gains_it(
     """004 gained rule_digests after it had run on some lakes: 007 makes it where it is missing."""
     _older_migrations(tmp_path, monkeypatch, before=7, cut={4: "create table rule_digests"})
     assert ensure_warehouse(db) == [1, 2, 3, 4, 5, 6]
+    _as_before_checksums(db)  # they were: 009 records the 004 of today for them
     with pytest.raises(duckdb.CatalogException):
         rows_of(db, "select count(*) from rule_digests")
     monkeypatch.undo()
     db_module.release(db)
     assert ensure_warehouse(db) == [v for v, _ in migration_files() if v >= 7]
     assert rows_of(db, "select count(*) from rule_digests") == [(0,)]
+
+
+# ---- migration checksums ----
+
+
+def _checksums(db: Lake) -> list[tuple[str, str | None]]:
+    return rows_of(db, "select name, checksum from schema_migrations order by version")
+
+
+def _file_checksums() -> list[tuple[str, str]]:
+    return [(p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for _, p in migration_files()]
+
+
+def _copied_migrations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Make a copy of the migrations the ones in force, until undone; return its folder."""
+    copy = tmp_path / "migrations"
+    shutil.copytree(schema.MIGRATIONS_DIR, copy)
+    monkeypatch.setattr(schema, "MIGRATIONS_DIR", copy)
+    return copy
+
+
+def test_each_applied_migration_is_recorded_with_its_files_sha256(db: Lake) -> None:
+    ensure_warehouse(db)
+    assert _checksums(db) == _file_checksums()
+
+
+def test_an_applied_migration_edited_in_place_is_refused_at_start(
+    db: Lake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    migrations = _copied_migrations(tmp_path, monkeypatch)
+    ensure_warehouse(db)
+    db_module.release(db)
+    assert ensure_warehouse(db) == []  # unchanged: accepted
+    trends = migrations / "004_trends.sql"
+    original = trends.read_text(encoding="utf-8")
+    trends.write_text(original + "\ncreate table added_later (x integer);\n", encoding="utf-8")
+    last = migration_files()[-1][0]
+    (migrations / f"{last + 1:03d}_next.sql").write_text("create table next_one (x integer);")
+    db_module.release(db)
+    with pytest.raises(MigrationChanged, match=r"^migration 004_trends\.sql was edited after"):
+        ensure_warehouse(db)
+    # Refused before anything ran: neither the edit nor the next migration is in the lake.
+    assert rows_of(db, "select max(version) from schema_migrations") == [(last,)]
+    tables = {t for (t,) in rows_of(db, "select table_name from duckdb_tables()")}
+    assert tables.isdisjoint({"added_later", "next_one"})
+    # A change that is only line endings is no edit.
+    trends.write_bytes(original.replace("\n", "\r\n").encode("utf-8"))
+    assert ensure_warehouse(db) == [last + 1]
+
+
+def test_a_lake_made_before_checksums_records_them_at_its_next_start(
+    db: Lake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _older_migrations(tmp_path, monkeypatch, before=9)
+    assert ensure_warehouse(db) == [1, 2, 3, 4, 5, 6, 7, 8]
+    _as_before_checksums(db)
+    monkeypatch.undo()
+    db_module.release(db)
+    assert ensure_warehouse(db) == [v for v, _ in migration_files() if v >= 9]
+    assert _checksums(db) == _file_checksums()  # the files as they are now, accepted
+    db_module.release(db)
+    assert ensure_warehouse(db) == []
+
+
+def test_the_cli_refuses_an_edited_migration_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sinorus.cli import app
+
+    migrations = _copied_migrations(tmp_path, monkeypatch)
+    catalog = tmp_path / "w.sqlite"
+    lake = Lake.at(str(catalog))
+    ensure_warehouse(lake)
+    db_module.release(lake)
+    trends = migrations / "004_trends.sql"
+    trends.write_text(trends.read_text(encoding="utf-8") + "-- edited\n", encoding="utf-8")
+    # feeds on a closed port: a run that went past the refusal would fail fast, offline
+    config = write_config(tmp_path / "c.toml", "http://127.0.0.1:9", catalog)
+    runner = CliRunner()
+    for command in (["warehouse", "init"], ["run"]):
+        result = runner.invoke(app, [*command, "--config", str(config)])
+        assert result.exit_code == 1, result.output
+        [line] = result.stderr.splitlines()
+        assert line.startswith("error: migration 004_trends.sql was edited after this lake")
+        assert str(trends) in line

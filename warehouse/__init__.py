@@ -11,18 +11,21 @@ from warehouse.db import (
 )
 from warehouse.lake import Lake, WarehouseError
 from warehouse.lock import LockTimeout
-from warehouse.schema import apply_views, migrate, sql
+from warehouse.schema import CheckResult, MigrationChanged, apply_views, migrate, run_checks, sql
 
 __all__ = [
+    "CheckResult",
     "Commit",
     "Lake",
     "LockTimeout",
+    "MigrationChanged",
     "WarehouseError",
     "WarehouseMissing",
     "apply_views",
     "ensure_warehouse",
     "migrate",
     "reader",
+    "run_checks",
     "snapshot_reader",
     "snapshots",
     "sql",

@@ -7,12 +7,13 @@ inlined rows into Parquet, merges adjacent small files, expires the snapshots ol
 remaining snapshot needs. Files a pass makes unneeded are deleted by the next pass, not at
 once: a reader that began before the merge may still be scanning them (and DuckLake's own
 `older_than` filter for this is not reliable on a SQLite catalog). It holds the writer lock
-throughout, so it never races a batch.
+throughout, so it never races a batch. Then the lake's checks run (warehouse/checks/, read-only),
+and the report names those that fail.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
 from prefect import task
@@ -21,8 +22,17 @@ from prefect.cache_policies import NONE
 from config.settings import Retention
 from tasks.commit import commit_slot
 from tasks.records import utcnow
-from warehouse import Lake, sql, writer
+from warehouse import Lake, reader, run_checks, sql, writer
 from warehouse.db import maintenance_connection
+
+
+class ChecksFailed(RuntimeError):
+    """Checks that fail on the lake after a maintenance pass (by name: offending rows)."""
+
+    def __init__(self, failed: dict[str, int]) -> None:
+        listed = ", ".join(f"{name} ({count} rows)" for name, count in failed.items())
+        super().__init__(f"checks fail after maintenance: {listed}")
+        self.failed = failed
 
 
 @dataclass
@@ -44,6 +54,8 @@ class Maintenance:
     files_rewritten: int = 0  # files with many deleted rows, written again without them
     offtopic_pages_dropped: int = 0  # kept HTML of off-topic pages past [retention]
     offtopic_texts_dropped: int = 0  # texts of off-topic pages past [retention]
+    checks_passed: int = 0  # the lake's checks (warehouse/checks/) after the pass
+    checks_failed: dict[str, int] = field(default_factory=dict)  # name: offending rows
 
     def as_dict(self) -> dict:
         """Return the report as plain data."""
@@ -81,7 +93,8 @@ def maintain(
     delete_now: bool = False,
     retention: Retention | None = None,
 ) -> Maintenance:
-    """Return what a maintenance pass did to the lake (under the writer lock).
+    """Return what a maintenance pass did to the lake (under the writer lock), and which checks
+    fail on the lake after it.
 
     `retention` drops what [retention] says first; `delete_now` also deletes, at the end, the
     files this pass made unneeded (when nothing else reads the lake).
@@ -112,6 +125,12 @@ def maintain(
         ).fetchone()[0]
         report.files_after, report.bytes_after, report.live_files_after = _files(con, alias)
         report.snapshots_left = con.execute(sql("count_snapshots"), lake_only).fetchone()[0]
+    with reader(lake) as con:
+        results = run_checks(con, limit=0)
+    report.checks_passed = sum(result.passed for result in results)
+    report.checks_failed = {
+        result.name: result.offending for result in results if not result.passed
+    }
     return report
 
 
