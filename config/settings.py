@@ -254,6 +254,11 @@ class Backfill(_Strict):
     gdelt: Gdelt
 
 
+class Events(_Strict):
+    threshold: float = Field(gt=0, le=2)  # a pair's score: cosine + lexical evidence (<= ~1.45)
+    window_days: float = Field(gt=0, le=90)
+
+
 class Keyword(_Strict):
     name: str = Field(min_length=1)
     aliases: list[str] = []
@@ -302,6 +307,7 @@ class Settings(_Strict):
     topic: Topic
     dedup: Dedup
     backfill: Backfill
+    events: Events
     keywords: list[Keyword]
     feeds: list[Feed]
 
