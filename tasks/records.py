@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from rensa import RMinHash
 
     from config.settings import Feed
+    from tasks.event_signals import EventSignals
 
 # ---- vocabularies: column -> allowed values ----
 Origin = Literal["seed", "monitor", "backfill"]
@@ -31,6 +32,7 @@ DupMethod = Literal["text_hash", "minhash", "containment", "title"]
 BackfillSource = Literal["feeds", "sitemaps", "gdelt", "urls"]
 UndatedPolicy = Literal["drop", "sighting"]
 JobStatus = Literal["discovering", "discovered", "completed"]
+EventMethod = Literal["new", "joined", "copy"]  # opened an event, joined one, a copy's original's
 QueueStatus = Literal[
     "pending", "stored", "duplicate", "irrelevant", "known", "out_of_window", "undated", "failed"
 ]
@@ -51,6 +53,7 @@ VOCABULARIES: dict[str, object] = {
     "backfill_jobs.status": JobStatus,
     "backfill_queue.date_source": ListingDate,
     "backfill_queue.status": QueueStatus,
+    "article_events.method": EventMethod,
 }
 
 
@@ -192,6 +195,8 @@ class Assessed:
     fingerprint: Fingerprint
     terms: tuple[str, ...] = ()  # a story's words and phrases, for `emerging_terms`
     duplicate: Duplicate | None = None
+    # what the event assignment reads (tasks/event_signals.py): relevant articles only
+    signals: EventSignals | None = field(default=None, repr=False)
 
     @property
     def stored_as_story(self) -> bool:

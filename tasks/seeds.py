@@ -71,7 +71,15 @@ def load_seeds(lake: Lake, settings: Settings) -> int:
         return 0
     judged = judge_batch(missing, settings)
     fetch = settings.fetch
-    loaded = load_batch(lake, judged, [], None, fetch.retry_failed_after_hours, settings.dedup)
+    loaded = load_batch(
+        lake,
+        judged,
+        [],
+        None,
+        fetch.retry_failed_after_hours,
+        settings.dedup,
+        events=settings.events,
+    )
     return loaded.inserted
 
 

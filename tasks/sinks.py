@@ -43,6 +43,7 @@ class Store:
             settings.dedup,
             fetch.keep_raw_html,
             fetch.dns_failures_before_lasting,
+            settings.events,
         )
 
     def count(self, summary: RunSummary, batch: Batch, loaded: Loaded) -> None:
@@ -74,6 +75,7 @@ class Queued(Store):
             settings.fetch,
             settings.dedup,
             self.worker,
+            settings.events,
         )
 
 
@@ -90,6 +92,7 @@ class Replayed:
     now_relevant: int = 0
     no_longer_relevant: int = 0
     keyword_mentions: int = 0
+    events: int = 0  # relevant articles re-assigned to events by their signals (copies apart)
 
     def add(self, judged: list[Assessed], was_relevant: dict[str, bool], failed: int) -> None:
         """Count one replayed batch."""

@@ -96,6 +96,24 @@ BREAKS: dict[str, tuple[list[str], set[str]]] = {
     "unique_backfill_jobs": ([JOB, JOB], set()),
     "unique_backfill_queue": ([JOB, QUEUED.format(url=GONE), QUEUED.format(url=GONE)], set()),
     "unique_feeds": (["insert into feeds select * from feeds limit 1"], set()),
+    "unique_article_events": (
+        ["insert into article_events select * from article_events limit 1"],
+        set(),
+    ),
+    "relationships_article_events": (
+        [
+            "insert into article_events select * replace ("
+            f"{GONE} as canonical_url) from article_events limit 1"
+        ],
+        set(),
+    ),
+    "relationships_event_signals": (
+        [
+            "insert into event_signals select * replace ("
+            f"{GONE} as canonical_url) from event_signals limit 1"
+        ],
+        set(),
+    ),
     "unique_feed_tags": (["insert into feed_tags select * from feed_tags limit 1"], set()),
     "unique_feed_collections": (
         ["insert into feed_collections select * from feed_collections limit 1"],

@@ -13,6 +13,7 @@ import pytest
 import tasks.records as records
 from tasks.backfill.queue import QUEUE
 from tasks.duplicates import KEYS
+from tasks.event_assignment import EVENTS, SIGNALS
 from tasks.load import ARTICLES, FAILURES, MENTIONS, RAW_PAGES, TERMS
 from warehouse import Lake, ensure_warehouse, reader
 
@@ -75,6 +76,8 @@ def test_a_value_outside_its_vocabulary_is_reported(lake: Lake) -> None:
         (KEYS, "dedup_keys"),
         (RAW_PAGES, "raw_pages"),
         (QUEUE, "backfill_queue"),
+        (EVENTS, "article_events"),
+        (SIGNALS, "event_signals"),
     ],
 )
 def test_each_arrow_batch_has_the_shape_of_its_table(schema, table: str, lake: Lake) -> None:

@@ -15,9 +15,10 @@ import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NONE
 
-from config.settings import Dedup, Fetch
+from config.settings import Dedup, Events, Fetch
 from tasks.backfill.window import Job
 from tasks.commit import committing
+from tasks.event_assignment import DEFAULT_EVENTS
 from tasks.load import Loaded, write_batch
 from tasks.records import Assessed, Candidate, Failure, utcnow
 from tasks.urls import strip_credentials
@@ -181,6 +182,7 @@ def load_backfill_batch(
     fetch: Fetch,
     dedup: Dedup,
     worker: str | None = None,
+    events: Events = DEFAULT_EVENTS,
 ) -> Loaded:
     """Return what the batch commit did; its articles and queue statuses land in one snapshot.
 
@@ -196,6 +198,7 @@ def load_backfill_batch(
             dedup,
             fetch.keep_raw_html,
             fetch.dns_failures_before_lasting,
+            events,
         )
         con.register("batch_status", _statuses(loaded, rejected, failures))
         if worker is None:

@@ -29,6 +29,8 @@ with stored as (
     select 'backfill_queue.date_source', date_source from backfill_queue
     union all
     select 'backfill_queue.status', status from backfill_queue
+    union all
+    select 'article_events.method', method from article_events
 )
 
 select

@@ -3,12 +3,14 @@
 -- chunks in memory per thread, and DuckDB's default of 122,880 rows made a batch's duplicate
 -- lookup, which reads every original's two signatures (~2.6 kB a row), hold ~330 MB at 100k
 -- articles and ~3 GB at 1M (bench/lake.py). raw_pages rows hold tens of kB of compressed HTML
--- each. Files written before keep their row groups (docs/decisions.md).
+-- each; event_signals rows ~1.1 kB of embedding. Files written before keep their row groups
+-- (docs/decisions.md).
 with wanted as (
     select *
     from (
         values
             ('articles', 'parquet_row_group_size', '8192'),
+            ('event_signals', 'parquet_row_group_size', '8192'),
             ('raw_pages', 'parquet_row_group_size', '2048')
     ) as wanted (table_name, option_name, value)
 ),
