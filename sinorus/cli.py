@@ -11,6 +11,7 @@ import typer
 
 from config import DEMO_CONFIG
 from sinorus.console import progress_bar, render_rows, render_summary, to_json
+from sinorus.event_commands import events_app
 from sinorus.export_command import export
 from sinorus.feed_commands import feeds_app
 from sinorus.lake_commands import ready_or_exit, warehouse_app
@@ -33,6 +34,7 @@ app = typer.Typer(
 )
 app.add_typer(warehouse_app, name="warehouse")
 app.add_typer(feeds_app, name="feeds")
+app.add_typer(events_app, name="events")
 app.command("sql")(sql_command)
 app.command()(trends)
 app.command()(report)

@@ -375,3 +375,91 @@ def test_the_events_settings_are_validated_strictly(tmp_path: Path) -> None:
     config.write_text("[events]\nthreshold = 0\n")
     with pytest.raises(ConfigError, match="events.threshold"):
         load_settings(str(config))
+
+
+# ---- `sinorus events` and `sinorus events show`, on the hand-made case ----
+
+
+def _cli(lake: Lake, *args: str):
+    from typer.testing import CliRunner
+
+    from sinorus.cli import app
+
+    db = lake.catalog.removeprefix("sqlite:")
+    return CliRunner().invoke(app, ["events", *args, "--db", db, "--format", "csv"])
+
+
+def _table(output: str) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(output)))
+
+
+def _listed(lake: Lake, *args: str) -> list[str]:
+    result = _cli(lake, *args)
+    assert result.exit_code == 0, result.output
+    return [row[0] for row in _table(result.output)[1:]]
+
+
+def test_events_lists_the_most_covered_first(views_lake: Lake) -> None:
+    result = _cli(views_lake)
+    assert result.exit_code == 0, result.output
+    header, first, second = _table(result.output)
+    assert header == [
+        "event_id", "first_report", "last_report", "outlets", "reports", "languages",
+        "top_keywords", "headline",
+    ]  # fmt: skip
+    assert first == [
+        _id("a1"), "2026-03-02 10:00", "2026-03-03 09:00", "3", "3", "en ru", "putin, xi",
+        "Headline a1",
+    ]  # fmt: skip
+    assert second[0] == _id("b1")
+
+
+@pytest.mark.parametrize(
+    ("args", "keys"),
+    [
+        (["--min-outlets", "2"], ["a1"]),
+        (["--keyword", "gas"], ["b1"]),
+        (["--keyword", "putin"], ["a1"]),
+        (["--until", "2026-03-02"], ["a1"]),
+        (["--since", "2026-03-03"], ["a1", "b1"]),
+        (["--since", "2026-03-04"], []),
+        (["--limit", "1"], ["a1"]),
+    ],
+)
+def test_events_filters(views_lake: Lake, args: list[str], keys: list[str]) -> None:
+    assert _listed(views_lake, *args) == [_id(key) for key in keys]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--since", "March"], "--since takes a day"),
+        (["--min-outlets", "0"], "--min-outlets must be 1 or more"),
+        (["--since", "2026-03-04", "--until", "2026-03-01"], "is after --until"),
+        (["--collection", "nowhere"], "unknown collection 'nowhere'"),
+    ],
+)
+def test_events_refuses_what_cannot_be_answered(
+    views_lake: Lake, args: list[str], message: str
+) -> None:
+    result = _cli(views_lake, *args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_events_show_lists_every_report_first_marked(views_lake: Lake) -> None:
+    result = _cli(views_lake, "show", _id("a1"))
+    assert result.exit_code == 0, result.output
+    lines = _table(result.output)[1:]
+    assert [(line[0], line[2], line[4], line[5]) for line in lines] == [
+        ("*", "Outlet X", "en", "new"),
+        ("", "Outlet Y", "ru", "joined"),
+        ("", "Outlet Z", "en", "copy"),
+    ]
+    assert lines[0][-1] == "https://example.org/a1"
+    missing = _cli(views_lake, "show", "ev-nothing")
+    assert missing.exit_code == 1 and "no event 'ev-nothing'" in missing.output
