@@ -17,13 +17,13 @@ import gc
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from config.settings import Extract, Fetch, Settings
 from tasks.assess import judge_batch
+from tasks.clock import SYSTEM, Clock
 from tasks.extract import extract_pages, warm_pool, worker_count
 from tasks.fetch import fetch_pages
 from tasks.load import Loaded
@@ -91,11 +91,12 @@ def run_stages(
     depth: int = DEPTH,
     deadline: float | None = None,
     on_error: Callable[[Any, BaseException], None] | None = None,
+    clock: Clock = SYSTEM,
 ) -> tuple[list[Any], list[Any]]:
     """Return (batches not taken, batches that failed), after running each batch taken through
     the stages and `finish` (in the caller's thread, in order).
 
-    A batch is taken only before `deadline` (a time.monotonic() value); once one is not, none
+    A batch is taken only before `deadline` (a `clock.monotonic()` value); once one is not, none
     after it is. A stage or `finish` that raises fails that batch alone: `on_error(batch, error)`
     is told and the others go on. With `depth` 0 everything runs in the caller's thread.
     """
@@ -104,7 +105,7 @@ def run_stages(
 
     def take(items: Iterable[Any]) -> Iterable[Any]:
         for batch in items:
-            if untaken or (deadline is not None and time.monotonic() >= deadline):
+            if untaken or (deadline is not None and clock.monotonic() >= deadline):
                 untaken.append(batch)  # committed batches stay; the rest is the next run's
             else:
                 yield batch
@@ -209,7 +210,7 @@ def load_batches(
     depth: int = DEPTH,
     on_error: Callable[[list[Candidate], BaseException], None] | None = None,
 ) -> list[Candidate]:
-    """Return the URLs left: those of batches not taken before the deadline (a time.monotonic()
+    """Return the URLs left: those of batches not taken before the deadline (a SYSTEM.monotonic()
     value) and those of batches that failed; fetch, extract, judge and commit every other batch.
     """
     _freeze_heap()

@@ -42,6 +42,7 @@ from tasks.backfill.pool import shard_feeds
 from tasks.backfill.queue import load_backfill_batch, open_job, save_discovery
 from tasks.backfill.sources.urls import discover
 from tasks.backfill.window import make_job
+from tasks.clock import ManualClock
 from tasks.commit import COMMIT_LIMIT
 from tasks.location import lake_of
 from tasks.pipeline import DEPTH
@@ -173,19 +174,23 @@ def test_claims_are_disjoint_an_expired_lease_is_claimable_and_only_the_holder_r
         settings, lake, job = _listed_job(tmp_path, server)
         assert reopen(lake, job) == 30
 
-        a = claim(lake, job, "worker-a", 12, 60)
-        b = claim(lake, job, "worker-b", 12, 60)
-        c = claim(lake, job, "worker-c", 12, 4)
+        clock = ManualClock()
+        a = claim(lake, job, "worker-a", 12, 60, clock)
+        b = claim(lake, job, "worker-b", 12, 60, clock)
+        c = claim(lake, job, "worker-c", 12, 4, clock)
         assert [len(a), len(b), len(c)] == [12, 12, 6]
         claimed = [x.canonical_url for x in a + b + c]
         assert len(set(claimed)) == 30
-        # Nothing is left to claim; c waits for a's and b's leases.
-        assert claim(lake, job, "worker-d", 12, 60) == []
-        assert leases(lake, job, "worker-c").leased == 24
+        # Nothing is left to claim; c waits for a's and b's leases, the first ending in 60 s.
+        assert claim(lake, job, "worker-d", 12, 60, clock) == []
+        held = leases(lake, job, "worker-c", clock)
+        assert held.leased == 24 and held.wait_seconds(clock.now()) == 60
 
-        # c dies: once its short lease has run out, d takes its six URLs.
-        time.sleep(4.1)
-        d = claim(lake, job, "worker-d", 12, 60)
+        # c dies: its short lease still runs at 3.9 s; once it has run out, d takes its six URLs.
+        clock.advance(3.9)
+        assert claim(lake, job, "worker-d", 12, 60, clock) == []
+        clock.advance(0.2)
+        d = claim(lake, job, "worker-d", 12, 60, clock)
         assert {x.canonical_url for x in d} == {x.canonical_url for x in c}
 
         # The late c commits a batch it no longer holds: its statuses are not recorded; d's are.
@@ -205,7 +210,7 @@ def test_claims_are_disjoint_an_expired_lease_is_claimable_and_only_the_holder_r
         )
         assert done == [("by d", "worker-d", 6)]
         # a's and b's leases still run: e finds nothing to claim.
-        assert claim(lake, job, "worker-e", 12, 60) == []
+        assert claim(lake, job, "worker-e", 12, 60, clock) == []
     finally:
         server.server.shutdown()
 
@@ -218,16 +223,19 @@ def test_a_live_worker_keeps_its_leases_while_it_waits(tmp_path: Path) -> None:
         _, lake, job = _listed_job(tmp_path, server)
         reopen(lake, job)
 
-        lease = 3.0
-        with renewing(lake, job, "worker-a", lease):
-            held = {x.canonical_url for x in claim(lake, job, "worker-a", 6, lease)}
-            assert len(claim(lake, job, "worker-b", 10, 60)) == 4
-            time.sleep(2.5 * lease)  # no claim from a meanwhile
-            assert claim(lake, job, "worker-c", 10, 60) == []
-            assert leases(lake, job, "worker-c").leased == 10
+        lease, clock = 3.0, ManualClock()
+        with renewing(lake, job, "worker-a", lease, clock):
+            held = {x.canonical_url for x in claim(lake, job, "worker-a", 6, lease, clock)}
+            assert len(claim(lake, job, "worker-b", 10, 60, clock)) == 4
+            for _ in range(8):  # 2.5 leases without a claim from a: a beat each third of one
+                clock.advance(lease / 3)
+                assert claim(lake, job, "worker-c", 10, 60, clock) == []
+            assert leases(lake, job, "worker-c", clock).leased == 10
         # Once the heartbeat stops, the same wait loses the batch.
-        time.sleep(1.5 * lease)
-        assert {x.canonical_url for x in claim(lake, job, "worker-d", 10, 60)} == held
+        clock.advance(lease / 3)
+        assert claim(lake, job, "worker-d", 10, 60, clock) == []  # the last beat still holds
+        clock.advance(lease)
+        assert {x.canonical_url for x in claim(lake, job, "worker-d", 10, 60, clock)} == held
     finally:
         server.server.shutdown()
 
