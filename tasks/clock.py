@@ -110,6 +110,11 @@ class ManualClock:
             self._busy.add(me)
             return False
 
+    def waiters(self) -> int:
+        """Return how many threads wait on the clock now."""
+        with self._moved:
+            return len(self._waiting)
+
     def advance(self, seconds: float) -> None:
         """Move the clock on by `seconds`, then return once the waits it ended have come back."""
         if seconds < 0:
