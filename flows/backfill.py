@@ -30,7 +30,7 @@ from tasks.backfill.queue import (
     save_discovery_task,
 )
 from tasks.backfill.window import Job, dry_run_report, job_report, make_job
-from tasks.clock import SYSTEM, Clock
+from tasks.clock import CLOCK, Clock
 from tasks.commit import ensure_commit_limit_task
 from tasks.location import lake_of
 from tasks.progress import Tracker
@@ -185,7 +185,7 @@ def claimed_batches(
     size: int,
     lease_seconds: float,
     summary: RunSummary,
-    clock: Clock = SYSTEM,
+    clock: Clock = CLOCK,
 ) -> Iterator[list[Candidate]]:
     """Yield batches claimed from the job's queue until none is left nor held by another worker.
 

@@ -91,7 +91,7 @@ def fetch_and_load(
     deadline: float | None = None,
     depth: int = DEPTH,
 ) -> list[Candidate]:
-    """Return the URLs left when the deadline (a SYSTEM.monotonic() value) came, and those of
+    """Return the URLs left when the deadline (a CLOCK.monotonic() value) came, and those of
     batches that failed; fetch, extract, judge and commit every batch taken before it (`depth`
     0: one batch after another): the monitor's and backfill's loop."""
     return load_batches(

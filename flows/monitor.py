@@ -16,7 +16,7 @@ from tasks.backfill.pool import (
     tally_task,
     wait_for_runs_task,
 )
-from tasks.clock import SYSTEM
+from tasks.clock import CLOCK
 from tasks.commit import ensure_commit_limit_task
 from tasks.feeds import feed_results, read_feed_task
 from tasks.load import load_batch_task
@@ -72,7 +72,7 @@ def monitor(
     a work pool, the feeds are split into shards, each read by a run of `monitor/shard` (this
     flow, given its `shard`).
     """
-    deadline = SYSTEM.monotonic()
+    deadline = CLOCK.monotonic()
     settings = load_settings(config_path).with_db(db_path)
     deadline += settings.run.max_seconds
     lake = lake_of(settings)

@@ -1,8 +1,10 @@
 """The time that leases, heartbeats and deadlines read: the system's, or one a test moves by hand.
 
-Whatever waits on time takes a `Clock` (default `SYSTEM`): a backfill's leases and their
-heartbeat (tasks/backfill/lease.py), the `warehouse-commit` slot's wait and lease renewal
-(tasks/commit.py), a run's deadline (tasks/pipeline.py), a pooled worker's idle poll. A
+Whatever waits on time takes a `Clock`: a backfill's leases and their heartbeat
+(tasks/backfill/lease.py), the `warehouse-commit` slot's wait and lease renewal
+(tasks/commit.py), a run's deadline (flows/monitor.py, tasks/pipeline.py), a pooled worker's idle
+poll. The default, `CLOCK`, is the process's clock: the system's (`SYSTEM`), unless a test set
+another with `use` (a flow run in the test's process takes no clock of its own). A
 `ManualClock` stands still until told to move, so that a test of "after the lease ran out" or
 "past the deadline" advances it instead of sleeping, and says exactly how much time passed.
 """
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -56,6 +60,44 @@ class SystemClock:
 
 
 SYSTEM: Clock = SystemClock()
+
+
+class ProcessClock:
+    """The process's clock, every function's default: the system's, unless a test has set
+    another for a while (`use`), so that a flow run in the test's process reads that one."""
+
+    def __init__(self) -> None:
+        self.clock: Clock = SYSTEM
+
+    def now(self) -> datetime:
+        """Return the current time as naive UTC."""
+        return self.clock.now()
+
+    def monotonic(self) -> float:
+        """Return seconds on a clock that never goes back."""
+        return self.clock.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        """Return after `seconds` have passed."""
+        self.clock.sleep(seconds)
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        """Return True once `event` is set, False if `seconds` passed first."""
+        return self.clock.wait(event, seconds)
+
+
+CLOCK = ProcessClock()
+
+
+@contextmanager
+def use(clock: Clock) -> Iterator[Clock]:
+    """Yield `clock` after making it the process's (CLOCK) until the block ends."""
+    previous, CLOCK.clock = CLOCK.clock, clock
+    try:
+        yield clock
+    finally:
+        CLOCK.clock = previous
+
 
 # How often a thread waiting on a ManualClock looks at its event (which cannot wake it): real
 # time, but only while the event is unset and the clock still.

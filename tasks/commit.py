@@ -23,7 +23,7 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NONE
 
-from tasks.clock import SYSTEM, Clock
+from tasks.clock import CLOCK, Clock
 from warehouse import Commit, Lake, writer
 
 COMMIT_LIMIT = "warehouse-commit"
@@ -95,7 +95,7 @@ def _post_once(client: Any, path: str, body: dict) -> Any:
 
 @contextmanager
 def _held_slot(
-    lease_seconds: float = LEASE_SECONDS, wait_seconds: float = WAIT_SECONDS, clock: Clock = SYSTEM
+    lease_seconds: float = LEASE_SECONDS, wait_seconds: float = WAIT_SECONDS, clock: Clock = CLOCK
 ) -> Iterator[None]:
     """Hold one slot of `warehouse-commit` for the block, renewing its lease meanwhile (or, taken
     for longer than `wait_seconds`, run the block without it).

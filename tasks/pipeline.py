@@ -23,7 +23,7 @@ from typing import Any
 
 from config.settings import Extract, Fetch, Settings
 from tasks.assess import judge_batch
-from tasks.clock import SYSTEM, Clock
+from tasks.clock import CLOCK, Clock
 from tasks.extract import extract_pages, warm_pool, worker_count
 from tasks.fetch import fetch_pages
 from tasks.load import Loaded
@@ -91,7 +91,7 @@ def run_stages(
     depth: int = DEPTH,
     deadline: float | None = None,
     on_error: Callable[[Any, BaseException], None] | None = None,
-    clock: Clock = SYSTEM,
+    clock: Clock = CLOCK,
 ) -> tuple[list[Any], list[Any]]:
     """Return (batches not taken, batches that failed), after running each batch taken through
     the stages and `finish` (in the caller's thread, in order).
@@ -210,7 +210,7 @@ def load_batches(
     depth: int = DEPTH,
     on_error: Callable[[list[Candidate], BaseException], None] | None = None,
 ) -> list[Candidate]:
-    """Return the URLs left: those of batches not taken before the deadline (a SYSTEM.monotonic()
+    """Return the URLs left: those of batches not taken before the deadline (a CLOCK.monotonic()
     value) and those of batches that failed; fetch, extract, judge and commit every other batch.
     """
     _freeze_heap()

@@ -14,9 +14,9 @@ from config.runtime import PROJECT_ROOT
 # its own temporary server uses the worker's database, never one another worker's run migrates
 # or writes at the same time. Set before anything imports Prefect.
 if os.environ.get("PYTEST_XDIST_WORKER"):
-    os.environ["PREFECT_HOME"] = str(
-        PROJECT_ROOT / ".prefect" / "workers" / os.environ["PYTEST_XDIST_WORKER"]
-    )
+    _home = PROJECT_ROOT / ".prefect" / "workers" / os.environ["PYTEST_XDIST_WORKER"]
+    _home.mkdir(parents=True, exist_ok=True)  # a server cannot make its database's folder
+    os.environ["PREFECT_HOME"] = str(_home)
 
 import tasks  # noqa: F401  (Prefect's environment before anything imports prefect)
 from config import Settings, load_settings

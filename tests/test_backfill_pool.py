@@ -58,6 +58,7 @@ BATCH = 50
 DELAY = 0.05  # seconds between two requests to the host, across both workers: 20 requests/s
 LEASE = 30.0  # well above the gaps between claims, which renew it (<15 s seen while both run)
 KILL_SECONDS = 400  # until both workers run and the victim has committed two batches
+IN_FLIGHT_SECONDS = 2.0  # a request sent before the kill, logged after it on a busy machine
 IN_FLIGHT = 4 + 3 * DEPTH  # batches a worker's pipeline holds at most: 3 stages, 3 links, a commit
 # Then until the backfill is done: 2-3.5 min seen on a busy 2-core machine (the survivor alone at
 # half the pace; ~75 s more when the victim died holding the `warehouse-commit` slot).
@@ -501,7 +502,9 @@ def test_two_workers_share_a_backfill_and_a_killed_one_loses_nothing(
     holders = dict(rows(lake, "select canonical_url, claimed_by from backfill_queue"))
     for path in twice:
         times = sorted(t for t, p in server.log if p == path)
-        assert times[0] < kill_time < times[1], path
+        # A request the victim sent as it died may be logged by the server's thread a moment
+        # after the kill; the survivor's comes once the lease has run out, long after.
+        assert times[0] < kill_time + IN_FLIGHT_SECONDS < times[1], path
         assert holders[f"{server.base}{path}"] in survivor, path
 
     # The host's rate across both workers never above 1/DELAY: at most 1 s / DELAY (+ 2 for the

@@ -27,7 +27,7 @@ from prefect.cache_policies import NONE
 
 from tasks.backfill.queue import queued_candidates
 from tasks.backfill.window import Job
-from tasks.clock import SYSTEM, Clock
+from tasks.clock import CLOCK, Clock
 from tasks.commit import committing
 from tasks.records import Candidate
 from warehouse import Lake, reader, sql
@@ -67,7 +67,7 @@ def load_job(lake: Lake, job_id: str) -> Job:
     )
 
 
-def reopen(lake: Lake, job: Job, clock: Clock = SYSTEM) -> int:
+def reopen(lake: Lake, job: Job, clock: Clock = CLOCK) -> int:
     """Return how many URLs are pending for the job's workers, after making its transient
     failures pending again and marking those stored meanwhile as known."""
     now = clock.now()
@@ -79,7 +79,7 @@ def reopen(lake: Lake, job: Job, clock: Clock = SYSTEM) -> int:
 
 
 def claim(
-    lake: Lake, job: Job, worker: str, size: int, lease_seconds: float, clock: Clock = SYSTEM
+    lake: Lake, job: Job, worker: str, size: int, lease_seconds: float, clock: Clock = CLOCK
 ) -> list[Candidate]:
     """Return up to `size` pending URLs of the job, claimed for `worker` until the lease ends."""
     now, claim_id = clock.now(), uuid.uuid4().hex
@@ -101,7 +101,7 @@ def claim(
     return queued_candidates(rows)
 
 
-def renew(lake: Lake, job: Job, worker: str, lease_seconds: float, clock: Clock = SYSTEM) -> None:
+def renew(lake: Lake, job: Job, worker: str, lease_seconds: float, clock: Clock = CLOCK) -> None:
     """Extend the lease of every URL `worker` holds of the job and has not committed yet."""
     now = clock.now()
     with committing(lake, "backfill renew", None) as con:
@@ -117,7 +117,7 @@ def renew(lake: Lake, job: Job, worker: str, lease_seconds: float, clock: Clock 
 
 @contextmanager
 def renewing(
-    lake: Lake, job: Job, worker: str, lease_seconds: float, clock: Clock = SYSTEM
+    lake: Lake, job: Job, worker: str, lease_seconds: float, clock: Clock = CLOCK
 ) -> Iterator[None]:
     """Renew `worker`'s leases every third of a lease while the block runs (a heartbeat)."""
     done = threading.Event()
@@ -140,7 +140,7 @@ def renewing(
         heart.join()
 
 
-def leases(lake: Lake, job: Job, worker: str, clock: Clock = SYSTEM) -> Leases:
+def leases(lake: Lake, job: Job, worker: str, clock: Clock = CLOCK) -> Leases:
     """Return what workers other than `worker` hold of the job's pending URLs right now."""
     with reader(lake) as con:
         leased, first = con.execute(
