@@ -19,8 +19,12 @@ env: .venv/.synced
 demo: env
 	$(UV) run --frozen sinorus demo
 
+# The suite on TEST_WORKERS pytest-xdist workers, each with its own newsroom server, Prefect
+# test server and lakes; the groups of tests/conftest.py (ONE_WORKER) each run on one worker.
+# Many tests wait on servers and subprocesses, so more workers than cores pay off (decisions.md).
+TEST_WORKERS ?= 3
 test: env system-deps
-	$(UV) run --frozen pytest
+	$(UV) run --frozen pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
 
 # Only the pooled backfill's tests (two process workers under a SIGKILL, PostgreSQL, 1,000 URLs:
 # 3.5-6 min on a busy 2-core machine; `make test` runs them too): tests/test_backfill_pool.py.

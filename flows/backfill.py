@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -17,11 +16,12 @@ from tasks.backfill.discover import discover_task
 from tasks.backfill.lease import claim_task, leases_task, load_job, renewing, reopen_task
 from tasks.backfill.queue import finish_job_task, open_job_task, pending_task, save_discovery_task
 from tasks.backfill.window import Job, dry_run_report, job_report, make_job
+from tasks.clock import CLOCK, Clock
 from tasks.commit import ensure_commit_limit_task
 from tasks.location import lake_of
 from tasks.pipeline import run_batches
 from tasks.progress import Tracker
-from tasks.records import Candidate, utcnow
+from tasks.records import Candidate
 from tasks.runs import finish_run_task, record_failure, start_run_task
 from tasks.seeds import load_seeds_task
 from tasks.sharing import politeness_share
@@ -139,7 +139,13 @@ def _pooled(
 
 
 def claimed_batches(
-    lake: Lake, job: Job, worker: str, size: int, lease_seconds: float, summary: RunSummary
+    lake: Lake,
+    job: Job,
+    worker: str,
+    size: int,
+    lease_seconds: float,
+    summary: RunSummary,
+    clock: Clock = CLOCK,
 ) -> Iterator[list[Candidate]]:
     """Yield batches claimed from the job's queue until none is left nor held by another worker.
 
@@ -147,15 +153,15 @@ def claimed_batches(
     worker died) makes its batch claimable here.
     """
     while True:
-        batch = claim_task(lake, job, worker, size, lease_seconds)
+        batch = claim_task(lake, job, worker, size, lease_seconds, clock)
         if batch:
             summary.new_urls += len(batch)
             yield batch
             continue
-        wait = leases_task(lake, job, worker).wait_seconds(utcnow())
+        wait = leases_task(lake, job, worker, clock).wait_seconds(clock.now())
         if wait is None:
             return
-        time.sleep(min(wait + 0.2, IDLE_POLL_SECONDS))
+        clock.sleep(min(wait + 0.2, IDLE_POLL_SECONDS))
 
 
 # One of a pooled backfill's workers: started as the `backfill/worker` deployment, N at a time.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from prefect import flow, unmapped
 
 from config import load_settings
@@ -11,6 +9,7 @@ from flows.pool import run_on_pool
 from flows.stages import TASKS, quoted
 from tasks.analyst.alerts import send_alerts_task
 from tasks.analyst.artifacts import publish_artifacts_task, write_run_report_task
+from tasks.clock import CLOCK
 from tasks.commit import ensure_commit_limit_task, shared_server
 from tasks.feeds import feed_results, read_feed_task
 from tasks.location import lake_of
@@ -63,7 +62,7 @@ def monitor(
     a work pool, the feeds are split into shards, each read by a run of `monitor/shard` (this
     flow, given its `shard`).
     """
-    deadline = time.monotonic()
+    deadline = CLOCK.monotonic()
     settings = load_settings(config_path).with_db(db_path)
     deadline += settings.run.max_seconds
     lake = lake_of(settings)

@@ -23,6 +23,7 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NONE
 
+from tasks.clock import CLOCK, Clock
 from warehouse import Commit, Lake, writer
 
 COMMIT_LIMIT = "warehouse-commit"
@@ -94,7 +95,7 @@ def _post_once(client: Any, path: str, body: dict) -> Any:
 
 @contextmanager
 def _held_slot(
-    lease_seconds: float = LEASE_SECONDS, wait_seconds: float = WAIT_SECONDS
+    lease_seconds: float = LEASE_SECONDS, wait_seconds: float = WAIT_SECONDS, clock: Clock = CLOCK
 ) -> Iterator[None]:
     """Hold one slot of `warehouse-commit` for the block, renewing its lease meanwhile (or, taken
     for longer than `wait_seconds`, run the block without it).
@@ -107,7 +108,7 @@ def _held_slot(
 
     body = {"names": [COMMIT_LIMIT], "slots": 1, "mode": "concurrency"}
     with get_client(sync_client=True) as client:
-        deadline = time.monotonic() + wait_seconds
+        deadline = clock.monotonic() + wait_seconds
         while True:
             response = _post_once(client, TAKE_PATH, {**body, "lease_duration": lease_seconds})
             if response.status_code in BUSY_STATUSES:
@@ -121,7 +122,7 @@ def _held_slot(
                     **body, lease_duration=lease_seconds
                 )
                 break
-            if time.monotonic() > deadline:
+            if clock.monotonic() > deadline:
                 log.warning(
                     "the %r slot stayed taken for %.0f s (a dead holder on a server that does "
                     "not revoke leases?): committing under the catalog lock alone",
@@ -130,12 +131,12 @@ def _held_slot(
                 )
                 yield
                 return
-            time.sleep(min(retry_after, 0.5))
+            clock.sleep(min(retry_after, 0.5))
         lease_id = response.json()["lease_id"]
         done = threading.Event()
 
         def renew() -> None:
-            while not done.wait(lease_seconds / 3):
+            while not clock.wait(done, lease_seconds / 3):
                 with suppress(Exception):  # a missed renewal is retried; the lease is long
                     client.renew_concurrency_lease(lease_id, lease_duration=lease_seconds)
 

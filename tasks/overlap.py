@@ -12,9 +12,10 @@ from __future__ import annotations
 import contextvars
 import queue
 import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+
+from tasks.clock import CLOCK, Clock
 
 # Batches waiting between two stages. One keeps every stage busy (each stage takes about as long
 # as the next, bar extraction) while holding at most ~2 batches per stage in memory.
@@ -40,11 +41,12 @@ def run_stages(
     depth: int = DEPTH,
     deadline: float | None = None,
     on_error: Callable[[Any, BaseException], None] | None = None,
+    clock: Clock = CLOCK,
 ) -> tuple[list[Any], list[Any]]:
     """Return (batches not taken, batches that failed), after running each batch taken through
     the stages and `finish` (in the caller's thread, in order).
 
-    A batch is taken only before `deadline` (a time.monotonic() value); once one is not, none
+    A batch is taken only before `deadline` (a `clock.monotonic()` value); once one is not, none
     after it is. A stage or `finish` that raises fails that batch alone: `on_error(batch, error)`
     is told and the others go on. With `depth` 0 everything runs in the caller's thread.
     """
@@ -53,7 +55,7 @@ def run_stages(
 
     def take(items: Iterable[Any]) -> Iterable[Any]:
         for batch in items:
-            if untaken or (deadline is not None and time.monotonic() >= deadline):
+            if untaken or (deadline is not None and clock.monotonic() >= deadline):
                 untaken.append(batch)  # committed batches stay; the rest is the next run's
             else:
                 yield batch

@@ -111,7 +111,7 @@ def run_batches(
     deadline: float | None = None,
     depth: int = DEPTH,
 ) -> list[Candidate]:
-    """Return the URLs left: those of batches not taken before the deadline (a time.monotonic()
+    """Return the URLs left: those of batches not taken before the deadline (a CLOCK.monotonic()
     value) and those of batches that failed; take every other batch of the source through the
     stages into the sink, counting it in `summary` (`depth` 0: one batch after another).
     """

@@ -1,8 +1,9 @@
 """An analyst's DuckDB session, as a separate process: attach the lake read-only and keep it.
 
-`python tests/analyst.py CATALOG STOP_FILE` attaches the lake with a plain DuckDB client (the
-extensions LOADed from the wheels, as `sinorus warehouse attach` prints), then queries the
-`stories` view every 0.2 s until STOP_FILE appears, and prints one JSON object: how many reads,
+`python tests/analyst.py CATALOG STOP_FILE READY_FILE` attaches the lake with a plain DuckDB
+client (the extensions LOADed from the wheels, as `sinorus warehouse attach` prints), then queries
+the `stories` view every 0.2 s until STOP_FILE appears (READY_FILE is written after the first
+read), and prints one JSON object: how many reads,
 how many failed (and why), and the read times. It never detaches in between: the attachment is
 held open for the whole of whatever runs meanwhile.
 """
@@ -21,7 +22,7 @@ from warehouse.extensions import wheel_binary
 POLL_SECONDS = 0.2
 
 
-def main(catalog: str, stop: Path) -> dict:
+def main(catalog: str, stop: Path, ready: Path) -> dict:
     """Return what the polling saw."""
     con = duckdb.connect()
     for name in ("ducklake", "sqlite_scanner"):
@@ -35,6 +36,8 @@ def main(catalog: str, stop: Path) -> dict:
             times.append(time.perf_counter() - started)
         except duckdb.Error as exc:
             errors.append(str(exc).splitlines()[0])
+        if not ready.exists():
+            ready.touch()
         time.sleep(POLL_SECONDS)
     times.sort()
     return {
@@ -50,4 +53,4 @@ def main(catalog: str, stop: Path) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1], Path(sys.argv[2]))))
+    print(json.dumps(main(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]))))

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from config.runtime import PROJECT_ROOT
+
+# Under pytest-xdist (`make test`) each worker keeps its Prefect state apart: a run that starts
+# its own temporary server uses the worker's database, never one another worker's run migrates
+# or writes at the same time. Set before anything imports Prefect.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    _home = PROJECT_ROOT / ".prefect" / "workers" / os.environ["PYTEST_XDIST_WORKER"]
+    _home.mkdir(parents=True, exist_ok=True)  # a server cannot make its database's folder
+    os.environ["PREFECT_HOME"] = str(_home)
 
 import tasks  # noqa: F401  (Prefect's environment before anything imports prefect)
 from config import Settings, load_settings
@@ -80,3 +91,49 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=180):
         yield
+
+
+# `make test` runs the suite on pytest-xdist workers with `--dist loadgroup`: a test goes to any
+# worker, but those of a group go, in order, to one. A module whose tests share an expensive
+# module fixture (a monitor run, a browser, an evaluation) is a group, or each worker would build
+# it again; the PostgreSQL clusters with their work pools are one group, never two at once on a
+# 2-core machine.
+ONE_WORKER = {
+    "test_charts": "charts",
+    "test_cli": "cli",
+    "test_eval": "eval",
+    "test_export": "export",
+    "test_pipeline": "pipeline",
+    "test_pipeline_overlap": "pipeline_overlap",
+    "test_report": "report",
+    "test_postgres": "postgres",
+    "test_backfill_pool": "postgres",
+    "test_checks": "checks",
+    "test_events": "events",
+    "test_event_pipeline": "event_pipeline",
+}
+
+
+# The modules whose tests take the longest (real runs in subprocesses, killed and resumed), given
+# out first: a worker that draws one last would keep the others waiting at the end.
+SLOW_FIRST = (
+    "test_crash",
+    "test_concurrency",
+    "test_bounded_runs",
+    "test_feed_schedule",
+    "test_backfill",
+    "test_serve",
+    "test_artifacts",
+    "test_alerts",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the slow modules first, and mark each test of a module of ONE_WORKER with its group
+    (xdist hands out groups first, the largest first, then single tests in this order)."""
+    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.stem, len(rank)))
+    for item in items:
+        group = ONE_WORKER.get(item.path.stem)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from tasks.clock import ManualClock, use
 from tests.conftest import rows
 
 LINKS = 2000
+PAGE_SECONDS = 0.0625  # the host's pace on the runs' clock (the deadline's test): 1/16, exact
 WORDS = [
     "harbour",
     "ledger",
@@ -63,6 +64,8 @@ class _Handler(BaseHTTPRequestHandler):
             body, kind = _feed(self.server.base, links), "application/rss+xml"
         elif self.path.startswith("/p/"):
             self.server.pages.append(self.path)
+            if self.server.clock is not None:  # each page takes the host this long to serve
+                self.server.clock.advance(PAGE_SECONDS)
             body, kind = _page(int(self.path[3:].split(".")[0])), "text/html; charset=utf-8"
         else:
             body, kind = b"", "text/plain"
@@ -79,6 +82,7 @@ def big_feed() -> Iterator[ThreadingHTTPServer]:
     server.daemon_threads = True
     server.base = f"http://127.0.0.1:{server.server_address[1]}"
     server.pages = []
+    server.clock = None
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server
@@ -130,25 +134,23 @@ def test_a_run_stops_at_its_deadline_and_the_next_takes_up_the_rest(
 ) -> None:
     from flows.monitor import monitor
 
-    # The host's pace (one request every 0.05 s: 15 s for the 300 pages), not this machine's
-    # speed, is what keeps a run from finishing them within its 8 s.
-    config = _config(tmp_path, big_feed.base, max_seconds=8, max_new=1000, links=300, delay=0.05)
-    started = time.monotonic()
-    first = monitor(str(config))
-    took = time.monotonic() - started
-    assert first["status"] == "completed_partial"
-    assert 0 < first["pages_fetched"] < 300 and first["left_urls"] == 300 - first["pages_fetched"]
-    # The deadline is checked between batches: a run ends within one batch of it (and the
-    # fixed cost of a flow).
-    assert took < 8 + 20, took
-    done = first["pages_fetched"]
-    for _ in range(6):
-        later = monitor(str(config))
-        done += later["pages_fetched"]
-        if later["status"] == "completed" or done >= 300:
-            break
-    assert done == 300
+    # The runs read a clock that only the host's pace moves: each page served takes 1/16 s of
+    # it, whatever this machine's speed. The deadline (10 s) is checked as a batch (20 pages,
+    # 1.25 s) is taken: the first run takes batches 0-7 (160 pages) and leaves the other 140.
+    config = _config(tmp_path, big_feed.base, max_seconds=10, max_new=1000, links=300, delay=0)
+    with use(ManualClock()) as clock:
+        big_feed.clock = clock
+        first = monitor(str(config))
+        assert first["status"] == "completed_partial"
+        assert (first["pages_fetched"], first["left_urls"]) == (160, 140)
+        assert clock.monotonic() == pytest.approx(160 * PAGE_SECONDS)
+        second = monitor(str(config))  # the next run takes up the rest: 7 batches, in time
+        assert second["status"] == "completed"
+        assert (second["new_urls"], second["pages_fetched"], second["left_urls"]) == (140, 140, 0)
     assert len(big_feed.pages) == len(set(big_feed.pages)) == 300
     db = tmp_path / "w.sqlite"
     assert rows(db, "select count(*) from articles where origin = 'monitor'") == [(300,)]
-    assert rows(db, "select status from runs order by started_at")[0] == ("completed_partial",)
+    assert rows(db, "select status from runs order by started_at") == [
+        ("completed_partial",),
+        ("completed",),
+    ]

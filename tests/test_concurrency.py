@@ -18,6 +18,7 @@ import pytest
 
 from config import load_settings
 from devtools.newsroom_server import Newsroom
+from tasks.clock import ManualClock
 from tasks.dedup import fingerprint
 from tests.conftest import NEWSROOM_FEEDS, rows, write_config
 from warehouse import Lake, reader, run_checks
@@ -103,16 +104,20 @@ def test_an_analyst_holding_the_lake_open_never_blocks_a_run(
     db = tmp_path / "w.sqlite"
     config = _config(tmp_path, newsroom.base_url, db, "run.toml")
     _init(db)
-    stop = tmp_path / "stop"
+    stop, ready = tmp_path / "stop", tmp_path / "ready"
     analyst = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "analyst.py"), str(db), str(stop)],
+        [sys.executable, str(ROOT / "tests" / "analyst.py"), str(db), str(stop), str(ready)],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
-        time.sleep(2)  # attached and reading before the run starts
+        # Attached and reading before the run starts.
+        deadline = time.monotonic() + 60
+        while not ready.exists() and analyst.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ready.exists(), "the analyst never read the lake"
         run = _start(["run", "--config", str(config), "--json"], _env(api_url))
         answers = []
         while run.poll() is None:  # `sinorus sql` while the run writes: it answers
@@ -236,16 +241,16 @@ def test_a_commit_slot_a_dead_holder_keeps_is_waited_for_then_done_without(api_u
             names=[COMMIT_LIMIT], slots=1, mode="concurrency", lease_duration=60
         ).json()["lease_id"]
         try:
-            entered = time.monotonic()
+            clock = ManualClock()  # each refusal's wait advances it: no time really passes
             # Prefect's logging set-up keeps pytest's caplog from seeing it: a handler of our own.
             warnings = _Records()
             logging.getLogger("sinorus.commit").addHandler(warnings)
             try:
-                with _held_slot(wait_seconds=2):
-                    waited = time.monotonic() - entered
+                with _held_slot(wait_seconds=2, clock=clock):
+                    waited = clock.monotonic()
             finally:
                 logging.getLogger("sinorus.commit").removeHandler(warnings)
-            assert 2 <= waited < 60
+            assert 2 < waited <= 2.5  # asked again at most every 0.5 s until 2 s had passed
             assert any("under the catalog lock alone" in m for m in warnings.messages)
             # The dead holder's slot is the only one taken: none leaked by the bypass.
             assert client.read_global_concurrency_limit_by_name(COMMIT_LIMIT).active_slots == 1

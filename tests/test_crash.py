@@ -1,4 +1,4 @@
-"""Crash safety: `sinorus run` killed with SIGKILL at random points, again and again.
+"""Crash safety: `sinorus run` killed with SIGKILL at every stage of a run, again and again.
 
 After every kill: the warehouse opens and every invariant holds (no URL twice, no half batch,
 no story without its keyword rows, no feed validator saved ahead of its entries), and no
@@ -9,7 +9,6 @@ completes, and the lake then holds exactly what a clean run stores.
 from __future__ import annotations
 
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -26,9 +25,18 @@ from tests.test_concurrency import assert_invariants
 from warehouse import WarehouseMissing
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = 20261130
-LAKES, KILLS_PER_LAKE = 4, 5  # 20 kills
-OWN_SERVER_TRIALS = 2  # of them, runs that start (and must take down) their own Prefect server
+# Where each run is killed, lake by lake (a test each; then a final run completes on each): 20
+# kills, every stage of a run. "own server": a run that starts (and must take down) its own Prefect server,
+# killed once that server is starting; "commit n": holding the writer lock for the n-th time
+# after its run row was written (a batch, the feeds' validators or the run's end half-written).
+PLAN = [
+    ["making the lake", "start-up", "run row", "commit 1", "commit 2"],
+    ["start-up", "own server", "commit 1", "commit 2", "commit 3"],
+    ["run row", "commit 3", "start-up", "commit 1", "own server, run row"],
+    ["commit 2", "run row", "commit 1", "start-up", "commit 4"],
+]
+OWN_SERVER = {"own server", "own server, run row"}
+BEFORE_THE_RUN_ROW = {"making the lake", "start-up", "own server"}
 
 
 def _children() -> dict[int, list[int]]:
@@ -107,11 +115,54 @@ def _runs(db: Path) -> int:
         return 0
 
 
-def _wait_for_running(db: Path, process: subprocess.Popen, before: int, seconds: float) -> None:
-    """Return once the run has written its row (or stopped, or time is up)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and process.poll() is None and _runs(db) <= before:
-        time.sleep(0.1)
+def _lock_held(db: Path) -> bool:
+    """Return True if a writer holds the lake's lock file (warehouse/lock.py) right now."""
+    try:
+        inode = os.stat(f"{db}.lock").st_ino
+    except FileNotFoundError:
+        return False
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if fields[1] == "FLOCK" and int(fields[5].rsplit(":", 1)[1]) == inode:
+            return True
+    return False
+
+
+def _has_server(pid: int) -> bool:
+    """Return True if the process has started its own Prefect server (a uvicorn child)."""
+    return any("uvicorn" in _cmdline(child) for child in _descendants(pid))
+
+
+def _wait_for(point: str, db: Path, process: subprocess.Popen, before: int) -> bool:
+    """Return True once the run has reached `point` (False: it ended first, or took 300 s).
+
+    Each point is an event seen from outside the run, polled for, so that every kill lands
+    where it was meant to whatever the machine's speed.
+    """
+    commits = int(point.removeprefix("commit ")) if point.startswith("commit ") else 0
+    needs_row = bool(commits) or point.endswith("run row")
+    row, held, deadline = False, False, time.monotonic() + 300
+    while process.poll() is None and time.monotonic() < deadline:
+        if point == "start-up":  # importing, reading its config
+            return True
+        if point == "own server" and _has_server(process.pid):
+            return True
+        if point == "making the lake" and _lock_held(db):  # migrations, views, seeds
+            return True
+        if needs_row:
+            row = row or _runs(db) > before
+            if row and not commits:
+                return True
+            if row:  # the n-th write since: a batch, the feeds or the run's end half-written
+                now_held = _lock_held(db)
+                commits -= now_held and not held
+                held = now_held
+                if commits == 0:
+                    return True
+                time.sleep(0.005)  # a commit holds the lock for a tenth of a second or more
+                continue
+        time.sleep(0.02)
+    return False
 
 
 def _stored(db: Path) -> set[str]:
@@ -154,59 +205,55 @@ def assert_whole(db: Path, newsroom: Newsroom, expected: dict) -> None:
             assert f"{newsroom.base_url}{page['path']}" in done, page["path"]
 
 
-def test_kill_9_at_random_points_never_breaks_the_lake_nor_leaves_a_process(
-    prefect_harness, newsroom: Newsroom, expected: dict, tmp_path: Path
+@pytest.mark.parametrize("plan", PLAN, ids=[f"lake{i}" for i in range(len(PLAN))])
+def test_kill_9_at_every_stage_never_breaks_the_lake_nor_leaves_a_process(
+    prefect_harness, newsroom: Newsroom, expected: dict, tmp_path: Path, plan: list[str]
 ) -> None:
     from prefect.settings import PREFECT_API_URL
 
     shared = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+    # A run with its own Prefect server: a server database of its own, too (as on a new machine).
     own = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    clean_config = _config(tmp_path, newsroom.base_url, "clean")
-    started = time.monotonic()
-    clean = _run(clean_config, shared)
-    assert clean.wait(timeout=300) == 0
-    took = time.monotonic() - started  # kills land anywhere in a run this long
-    clean_urls = _stored(tmp_path / "clean.sqlite")
-    assert clean_urls
+    own["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    config = _config(tmp_path, newsroom.base_url, "lake")
+    db = tmp_path / "lake.sqlite"
+    landed, orphans = [], []
+    for point in plan:
+        before = _runs(db)
+        process = _run(config, own if point in OWN_SERVER else shared)
+        reached = _wait_for(point, db, process, before)
+        family = _descendants(process.pid)
+        process.send_signal(signal.SIGKILL)
+        # Killed, not done: a run that ended before its point was reached is a kill missed.
+        assert process.wait() == -signal.SIGKILL and reached, (point, landed)
+        landed.append(point)
+        deadline = time.monotonic() + 20  # a worker still importing exits once it can
+        while _alive(family) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        orphans += [_cmdline(pid) for pid in sorted(_alive(family))]
+        assert_whole(db, newsroom, expected)
+    print(f"\nkilled at {landed}; orphans: {orphans}")
+    assert orphans == []
 
-    rng = random.Random(SEED)
-    trials, orphans, own_server, crashed = 0, [], 0, 0
-    for lake in range(LAKES):
-        config = _config(tmp_path, newsroom.base_url, f"lake{lake}")
-        db = tmp_path / f"lake{lake}.sqlite"
-        for _ in range(KILLS_PER_LAKE):
-            use_own = own_server < OWN_SERVER_TRIALS and rng.random() < 0.2
-            own_server += use_own
-            before = _runs(db)
-            process = _run(config, own if use_own else shared)
-            if rng.random() < 0.5:  # anywhere: start-up, seeds, feeds, batches ...
-                # a run with its own server spends ~12 s starting it first
-                time.sleep(rng.uniform(0.1, 1.0) * took + (12.0 if use_own else 0.0))
-            else:  # ... or once its run row is written: among the batches
-                _wait_for_running(db, process, before, 60)
-                time.sleep(rng.uniform(0.0, 4.0))
-            family = _descendants(process.pid)
-            process.send_signal(signal.SIGKILL)
-            process.wait()
-            trials += 1
-            deadline = time.monotonic() + 20  # a worker still importing exits once it can
-            while _alive(family) and time.monotonic() < deadline:
-                time.sleep(0.2)
-            orphans += [_cmdline(pid) for pid in sorted(_alive(family))]
-            assert_whole(db, newsroom, expected)
-        final = _run(config, shared)
-        assert final.wait(timeout=300) == 0
-        assert _stored(db) == clean_urls
-        assert rows(db, "select count(*) from runs where status = 'running'") == [(0,)]
-        found = rows(db, "select error from runs where status = 'crashed'")
-        assert all("was gone at" in error for (error,) in found)
-        crashed += len(found)
-    print(
-        f"\n{trials} kills in runs of ~{took:.0f} s ({own_server} with their own Prefect server);"
-        f" {crashed} killed after their run row was written, each then marked crashed;"
-        f" orphans: {orphans}"
-    )
-    assert trials >= 20 and orphans == []
-    assert crashed >= trials // 4  # most kills land in the run itself, not its start-up
+    final = _run(config, shared)
+    assert final.wait(timeout=300) == 0
+    # Exactly what a clean run stores: every page but the dead one, relevant or not, copy or not
+    # (newsroom/expected.toml lists the pages by canonical path).
+    kept = {"stored", "irrelevant", "duplicate"}
+    assert _stored(db) == {
+        f"{newsroom.base_url}{p['path']}" for p in expected["page"] if p["expect"] in kept
+    }
+    assert rows(db, "select count(*) from runs where status = 'running'") == [(0,)]
+    # Every run killed once its row was written is found dead and marked crashed; no other is.
+    crashed = rows(db, "select error from runs where status = 'crashed'")
+    assert all("was gone at" in error for (error,) in crashed)
+    assert len(crashed) == sum(1 for point in plan if point not in BEFORE_THE_RUN_ROW)
     for name in NEWSROOM_FEEDS:
         assert any(name in url for (url,) in rows(db, "select url from feeds"))
+
+
+def test_the_plan_kills_at_every_stage() -> None:
+    stages = {point.removeprefix("own server, ") for plan in PLAN for point in plan}
+    commits = {p for p in stages if p.startswith("commit ")}
+    assert stages - commits == {"making the lake", "start-up", "own server", "run row"}
+    assert len(commits) >= 3 and sum(map(len, PLAN)) == 20

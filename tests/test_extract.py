@@ -303,21 +303,67 @@ def test_a_page_too_short_to_store_still_has_its_date() -> None:
     assert (articles, failures[0].reason) == ([], "no article text found")
 
 
-@pytest.mark.parametrize("retry_below", [0, 10**5])
-def test_second_try_needs_much_more_text(retry_below: int) -> None:
-    """Without a second try the fast pass is trafilatura's balanced one; with it, the precision
-    pass is kept unless the precise pass finds RETRY_GAIN times as much text."""
+def test_without_a_second_try_the_fast_pass_is_trafilaturas_balanced_one() -> None:
     html = (ROOT / "newsroom").glob("site/**/*.html").__next__().read_bytes()
     url = "http://news.example.com/y.html"
-    tried = worker_module.extract_fields(html, url, True, False, retry_below)["text"]
+    balanced = worker_module._text(worker_module._extract(load_html(html), url, True, False))
+    assert worker_module.extract_fields(html, url, True, False, 0)["text"] == balanced
+
+
+STANDFIRST = (
+    "The first container train left Harbin on Tuesday for Vladivostok, carrying machine parts "
+    "and textiles for the markets of the Russian Far East. Part {}."
+)
+STORY = [
+    "Officials from both countries said the route would cut the journey time for goods heading "
+    "to the Pacific coast by almost two days.",
+    "Freight operators expect between eight and ten trains a week by the summer, depending on "
+    "the speed of customs checks at the two terminals.",
+]
+
+
+def _bordered_page(standfirst: int, story: int) -> bytes:
+    """Return a page of `standfirst` paragraphs and `story` more in a bordered container, which
+    trafilatura's precision pass prunes as furniture and its precise pass keeps."""
+    lead = "".join(f"<p>{STANDFIRST.format(i)}</p>" for i in range(standfirst))
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in STORY[:story])
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>Rail freight link opens | Border Post</title></head><body>"
+        "<div id='top'><a href='/'>Home</a> | <a href='/world'>World</a></div>"
+        f"<article><h1>Rail freight link opens</h1>{lead}"
+        f"<div class='story-body' style='border-top: 1px solid #ccc'>{body}</div></article>"
+        "<div id='footer'><p>Contact us</p><p>Copyright 2024 Border Post</p></div></body></html>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("standfirst", "story", "gain", "kept"),
+    [
+        (1, 1, (1.5, 2.0), True),  # 1.75 times the text: the second pass's text is kept
+        (3, 2, (1.5, 1.6), True),  # 1.57 times
+        (2, 1, (1.3, 1.5), False),  # 1.40 times: not enough, the first pass's text stays
+        (3, 1, (1.2, 1.5), False),  # 1.28 times
+    ],
+)
+def test_second_try_needs_half_as_much_text_again(
+    standfirst: int, story: int, gain: tuple[float, float], kept: bool
+) -> None:
+    """A short first pass is tried again; the second pass's text is kept only when it finds at
+    least 1.5 times as much."""
+    html, url = _bordered_page(standfirst, story), "http://news.example.com/rail.html"
+    retry_below = SETTINGS.extract.retry_below_chars
     tree = load_html(html)
-    balanced = worker_module._text(worker_module._extract(tree, url, True, False))
     first = worker_module._text(worker_module._extract(tree, url, True, False, precision=True))
-    precise = worker_module._text(worker_module._extract(tree, url, False, False))
-    if not retry_below:
-        assert tried == balanced
-    else:
-        assert tried == (precise if len(precise) > worker_module.RETRY_GAIN * len(first) else first)
+    second = worker_module._text(worker_module._extract(tree, url, False, False))
+    # The page is what it says: a first pass short enough to be tried again, the story
+    # paragraphs found by the second pass alone, in the proportion stated.
+    assert len(first) < retry_below
+    assert not any(p in first for p in STORY) and all(p in second for p in STORY[:story])
+    assert gain[0] <= len(second) / len(first) < gain[1]
+    text = worker_module.extract_fields(html, url, True, False, retry_below)["text"]
+    assert text == (second if kept else first)
+    assert all((p in text) == kept for p in STORY[:story])
 
 
 SECOND_TRY_PAGES = sorted((ROOT / "tests" / "fixtures" / "extract").glob("*.html"))

@@ -18,6 +18,7 @@ import pytest
 
 from config import Settings, load_settings
 from devtools.newsroom_server import Newsroom
+from tasks.clock import ManualClock
 from tasks.extract import extract_pages
 from tasks.feeds import read_feed
 from tasks.load import Loaded
@@ -275,21 +276,27 @@ def test_a_failing_stage_fails_its_batch_only() -> None:
 @pytest.mark.parametrize("depth", [0, 1])
 def test_the_deadline_stops_taking_batches(depth: int) -> None:
     """Batch 1 is fetched across the deadline: batches 2 on are left, 0 and 1 committed."""
-    deadline = time.monotonic() + 0.3
+    clock = ManualClock()
+    deadline = clock.monotonic() + 300
 
     def fetch(n: int) -> int:
-        if n == 1:
-            time.sleep(max(0.0, deadline - time.monotonic()) + 0.05)
+        clock.advance(299.9 if n == 0 else 0.2)  # batch 0 ends just before it, batch 1 after
         return n
 
     finished = []
     untaken, failed = run_stages(
-        range(6), [fetch, lambda n: n], finished.append, depth=depth, deadline=deadline
+        range(6),
+        [fetch, lambda n: n],
+        finished.append,
+        depth=depth,
+        deadline=deadline,
+        clock=clock,
     )
     assert (finished, untaken, failed) == ([0, 1], [2, 3, 4, 5], [])
 
 
 def test_a_past_deadline_takes_nothing() -> None:
-    calls = []
-    untaken, _ = run_stages([[1], [2]], [calls.append], calls.append, deadline=time.monotonic() - 1)
+    calls, clock = [], ManualClock()
+    clock.advance(1)
+    untaken, _ = run_stages([[1], [2]], [calls.append], calls.append, deadline=0.5, clock=clock)
     assert (untaken, calls) == ([[1], [2]], [])

@@ -27,8 +27,9 @@ from prefect.cache_policies import NONE
 
 from tasks.backfill.queue import queued_candidates
 from tasks.backfill.window import Job
+from tasks.clock import CLOCK, Clock
 from tasks.commit import committing
-from tasks.records import Candidate, utcnow
+from tasks.records import Candidate
 from warehouse import Lake, reader, sql
 
 log = logging.getLogger("sinorus.backfill")
@@ -66,10 +67,10 @@ def load_job(lake: Lake, job_id: str) -> Job:
     )
 
 
-def reopen(lake: Lake, job: Job) -> int:
+def reopen(lake: Lake, job: Job, clock: Clock = CLOCK) -> int:
     """Return how many URLs are pending for the job's workers, after making its transient
     failures pending again and marking those stored meanwhile as known."""
-    now = utcnow()
+    now = clock.now()
     with committing(lake, "backfill reopen", None) as con:
         con.execute(sql("mark_known"), {"job_id": job.job_id, "now": now})
         con.execute(sql("backfill_reopen"), {"job_id": job.job_id, "now": now})
@@ -77,9 +78,11 @@ def reopen(lake: Lake, job: Job) -> int:
     return pending
 
 
-def claim(lake: Lake, job: Job, worker: str, size: int, lease_seconds: float) -> list[Candidate]:
+def claim(
+    lake: Lake, job: Job, worker: str, size: int, lease_seconds: float, clock: Clock = CLOCK
+) -> list[Candidate]:
     """Return up to `size` pending URLs of the job, claimed for `worker` until the lease ends."""
-    now, claim_id = utcnow(), uuid.uuid4().hex
+    now, claim_id = clock.now(), uuid.uuid4().hex
     with committing(lake, "backfill claim", None) as con:
         con.execute(
             sql("backfill_claim"),
@@ -98,9 +101,9 @@ def claim(lake: Lake, job: Job, worker: str, size: int, lease_seconds: float) ->
     return queued_candidates(rows)
 
 
-def renew(lake: Lake, job: Job, worker: str, lease_seconds: float) -> None:
+def renew(lake: Lake, job: Job, worker: str, lease_seconds: float, clock: Clock = CLOCK) -> None:
     """Extend the lease of every URL `worker` holds of the job and has not committed yet."""
-    now = utcnow()
+    now = clock.now()
     with committing(lake, "backfill renew", None) as con:
         con.execute(
             sql("backfill_renew"),
@@ -113,14 +116,16 @@ def renew(lake: Lake, job: Job, worker: str, lease_seconds: float) -> None:
 
 
 @contextmanager
-def renewing(lake: Lake, job: Job, worker: str, lease_seconds: float) -> Iterator[None]:
+def renewing(
+    lake: Lake, job: Job, worker: str, lease_seconds: float, clock: Clock = CLOCK
+) -> Iterator[None]:
     """Renew `worker`'s leases every third of a lease while the block runs (a heartbeat)."""
     done = threading.Event()
 
     def beat() -> None:
-        while not done.wait(lease_seconds / 3):
+        while not clock.wait(done, lease_seconds / 3):
             try:
-                renew(lake, job, worker, lease_seconds)
+                renew(lake, job, worker, lease_seconds, clock)
             except Exception as exc:  # the next beat, or the next claim, renews them
                 log.warning(
                     "could not renew the leases of %s: %s: %s", worker, type(exc).__name__, exc
@@ -135,11 +140,11 @@ def renewing(lake: Lake, job: Job, worker: str, lease_seconds: float) -> Iterato
         heart.join()
 
 
-def leases(lake: Lake, job: Job, worker: str) -> Leases:
+def leases(lake: Lake, job: Job, worker: str, clock: Clock = CLOCK) -> Leases:
     """Return what workers other than `worker` hold of the job's pending URLs right now."""
     with reader(lake) as con:
         leased, first = con.execute(
-            sql("backfill_leases"), {"job_id": job.job_id, "now": utcnow(), "worker": worker}
+            sql("backfill_leases"), {"job_id": job.job_id, "now": clock.now(), "worker": worker}
         ).fetchone()
     return Leases(leased, first)
 
