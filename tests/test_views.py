@@ -113,6 +113,18 @@ def _load(lake: Lake, case: dict) -> None:
                     "insert into keyword_mentions values ($url, $keyword, $mentions)",
                     {"url": article["url"], "keyword": keyword, "mentions": mentions},
                 )
+            if "event" in article:
+                con.execute(
+                    "insert into article_events (canonical_url, event_id, similarity, method, "
+                    "published_at, assigned_at) values ($url, $event, 1.0, $method, "
+                    "$published, $published)",
+                    {
+                        "url": article["url"],
+                        "event": article["event"],
+                        "method": article["method"],
+                        "published": datetime.fromisoformat(article["day"] + "T12:00:00"),
+                    },
+                )
             for term in article.get("terms", []):
                 con.execute(
                     "insert into story_terms values ($url, $term)",
@@ -126,6 +138,8 @@ def _cell(value: object) -> object:
     """Return a view's value in the CSV's terms: dates ISO, numbers to 4 decimals, null empty."""
     if value is None:
         return ""
+    if isinstance(value, list):
+        return " ".join(map(str, value))
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float | int) and not isinstance(value, bool):
