@@ -27,11 +27,15 @@ runner = CliRunner()
 # such as dedup_keys and raw_pages left out), articles and stories as month folders.
 EXPECTED_FILES = {
     "alerts_sent",
+    "article_events",
     "backfill_jobs",
     "collection_stories_daily",
     "collection_stories_weekly",
     "collection_summary",
     "emerging_terms",
+    "event_coverage",
+    "event_trends_daily",
+    "events",
     "feed_collections",
     "feed_health",
     "feed_tags",

@@ -31,6 +31,7 @@ SCOPES = ("all", "news")
 # from (name: why).
 SKIPPED = {
     "dedup_keys": "hashes of the duplicate index",
+    "event_signals": "the embeddings events are compared by",
     "raw_pages": "compressed HTML kept for re-extraction",
     "schema_migrations": "migrations applied",
     "vocabularies": "allowed values of coded columns",

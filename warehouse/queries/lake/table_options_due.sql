@@ -15,6 +15,13 @@ with wanted as (
     ) as wanted (table_name, option_name, value)
 ),
 
+present as (
+    -- a lake migrated only part of the way has not every table yet
+    select table_name
+    from duckdb_tables()
+    where database_name = $alias
+),
+
 stored as (
     select
         split_part(scope_entry, '.', 2) as table_name,
@@ -29,5 +36,6 @@ select
     wanted.option_name,
     wanted.value
 from wanted
+semi join present using (table_name)
 anti join stored using (table_name, option_name, value)
 order by wanted.table_name, wanted.option_name
