@@ -18,6 +18,7 @@ from functools import cache
 
 import numpy as np
 
+from tasks.event_lexicon import ACTORS, OCCASIONS, PLACES
 from tasks.terms import CJK, TermMatcher, matcher
 
 HANGUL = re.compile(r"[\uac00-\ud7af]")
@@ -26,95 +27,6 @@ HANGUL = re.compile(r"[\uac00-\ud7af]")
 # paragraph or two of a report). Longer costs more and blurs the occasion with its background.
 LEAD_CHARS = 400
 
-# canonical id -> its names in the project's languages (a trailing * matches any ending)
-ACTORS: dict[str, tuple[str, ...]] = {
-    "putin": ("Putin", "Путин*", "Путін*", "普京", "プーチン", "푸틴*", "Poutine", "بوتين"),
-    "xi": ("Xi Jinping", "Xi", "Си Цзиньпин*", "Сі Цзіньпін*", "习近平", "習近平", "시진핑*",
-           "شي جين بينغ", "شي جينبينغ"),
-    "lavrov": ("Lavrov", "Lawrow", "Лавров*", "拉夫罗夫", "ラブロフ", "라브로프*", "لافروف"),
-    "wang-yi": ("Wang Yi", "Ван И", "Ван І", "王毅", "왕이", "وانغ يي"),
-    "mishustin": ("Mishustin", "Mischustin", "Michoustine", "Мишустин*", "米舒斯京",
-                  "ミシュスチン", "미슈스틴*", "ميشوستين"),
-    "li-qiang": ("Li Qiang", "Ли Цян*", "李强", "李強", "리창*"),
-    "miller": ("Alexei Miller", "Alexej Miller", "Miller", "Миллер*", "米勒", "ミレル"),
-    "gazprom": ("Gazprom", "Газпром*", "俄气", "俄罗斯天然气工业股份公司", "ガスプロム",
-                "가스프롬*", "غازبروم"),
-    "cnpc": ("CNPC", "China National Petroleum", "中石油", "中国石油天然气集团", "中国石油",
-             "中国石油天然気集団"),
-    "customs": ("General Administration of Customs", "таможн*", "海关总署", "税関総署",
-                "해관총서*", "Zollbehörde*", "douanes chinoises", "aduanas chinas"),
-    "pboc": ("People's Bank of China", "Народный банк Китая", "Народного банка Китая", "Народным банком Китая", "中国人民银行", "人民银行",
-             "Banque populaire de Chine", "banque centrale chinoise", "banques centrales"),
-    "bank-of-russia": ("Bank of Russia", "Банк России", "Банка России", "ЦБ", "俄罗斯央行",
-                       "俄罗斯中央银行", "Banque de Russie", "banque centrale russe"),
-    "un-security-council": ("Security Council", "Совет Безопасности", "Совета Безопасности", "Совбез*", "СБ ООН",
-                            "安理会", "安保理", "안보리", "안전보장이사회", "Sicherheitsrat*",
-                            "Conseil de sécurité", "Consejo de Seguridad", "مجلس الأمن"),
-    "north-korea": ("North Korea", "North Korean", "Pyongyang", "КНДР", "Северную Корею", "Северной Корее", "северокорейск*",
-                    "朝鲜", "涉朝", "北朝鮮", "북한", "대북", "Corée du Nord", "nord-coréen*",
-                    "Corea del Norte", "كوريا الشمالية", "Nordkorea*"),
-    "joint-sea": ("Joint Sea", "Морское взаимодействие", "海上联合", "海上連合", "해상연합"),
-    "northern-interaction": ("Northern/Interaction", "Север/Взаимодействие", "北部·联合",
-                             "北部・連合"),
-    "power-of-siberia-2": ("Power of Siberia 2", "Сила Сибири 2", "Силы Сибири 2", "Силе Сибири 2", "Силу Сибири 2",
-                           "西伯利亚力量2号", "Fuerza de Siberia 2", "Force de Sibérie 2",
-                           "قوة سيبيريا 2"),
-    "far-eastern-route": ("Far Eastern route", "дальневосточному маршруту", "дальневосточный маршрут", "дальневосточного маршрута", "远东线", "極東ルート",
-                          "Fernostroute"),
-    "sco": ("Shanghai Cooperation Organisation", "SCO", "ШОС", "上海合作组织", "上合组织",
-            "Organisation de coopération de Shanghai", "Organización de Cooperación de Shanghái"),
-    "eef": ("Eastern Economic Forum", "Восточном экономическом форуме", "Восточного экономического форума", "ВЭФ", "东方经济论坛",
-            "東方経済フォーラム", "Östlichen Wirtschaftsforum"),
-    "energy-week": ("Russian Energy Week", "Российской энергетической недели", "Российская энергетическая неделя", "РЭН", "俄罗斯能源周",
-                    "Russischen Energiewoche"),
-}  # fmt: skip
-
-PLACES: dict[str, tuple[str, ...]] = {
-    "beijing": ("Beijing", "Пекин*", "北京", "Peking", "Pékin", "Pekín", "بكين", "베이징*"),
-    "moscow": ("Moscow", "Москв*", "莫斯科", "モスクワ", "모스크바*", "Moskau", "Moscou", "Moscú",
-               "موسكو"),
-    "vladivostok": ("Vladivostok", "Владивосток*", "符拉迪沃斯托克", "ウラジオストク",
-                    "블라디보스토크*", "Wladiwostok"),
-    "sea-of-japan": ("Sea of Japan", "Японском море", "Японского моря", "Японское море", "日本海", "동해*"),
-    "sea-of-okhotsk": ("Sea of Okhotsk", "Охотском море", "Охотского моря", "Охотское море", "鄂霍次克海", "オホーツク海"),
-    "east-china-sea": ("East China Sea", "Восточно-Китайского моря", "Восточно-Китайском море", "东海", "東シナ海", "남해"),
-    "sakhalin": ("Sakhalin", "Сахалин*", "萨哈林", "サハリン", "Sachalin*"),
-    "new-york": ("New York", "Нью-Йорк*", "纽约", "Nueva York"),
-    "harbin": ("Harbin", "Харбин*", "哈尔滨", "하얼빈*"),
-    "bishkek": ("Bishkek", "Бишкек*", "比什凯克", "Bichkek"),
-    "gulf-of-oman": ("Gulf of Oman", "Оманском заливе", "Оманского залива", "阿曼湾", "Golf von Oman"),
-    "blagoveshchensk": ("Blagoveshchensk", "Благовещенск*", "布拉戈维申斯克", "Blagoweschtschensk"),
-}  # fmt: skip
-
-# Kinds of occasion, in the order that breaks a tie. A summit signs agreements, so `meeting` and
-# `signing` may describe one event; any other two differ.
-OCCASIONS: dict[str, tuple[str, ...]] = {
-    "call": ("phone", "telephone", "by phone", "video call", "phone call", "телефон*",
-             "видеоразговор*", "видеоконференц*", "通电话", "视频通话", "電話", "통화*", "전화*",
-             "Telefonat*", "telefonisch*", "téléphon*", "visioconférence", "llamada*",
-             "videollamada", "هاتفي*", "اتصالا"),
-    "exercise": ("exercise", "exercises", "drills", "patrol", "учени*", "манёвр*", "патрулирован*",
-                 "演习", "巡航", "演習", "共同飛行", "훈련*", "순찰*", "Übung*", "Manöver*",
-                 "exercice*", "manœuvre*", "ejercicio*", "maniobra*", "مناورات", "تدريبات"),
-    "vote": ("veto", "vetoed", "vetoes", "vote", "voted", "вето", "голосовани*", "проголосовал*",
-             "表决", "否决", "拒否権", "採決", "표결*", "거부권*", "Veto", "Abstimmung", "votación",
-             "vote", "الفيتو", "النقض", "التصويت", "صوتت"),
-    "data-release": ("customs data", "data showed", "figures", "trade data", "statistics",
-                     "товарооборот*", "статистик*", "贸易额", "数据显示", "公布的数据", "貿易統計",
-                     "貿易総額", "교역액*", "통계*", "Handelsdaten", "chiffres", "cifras"),
-    "remarks": ("said", "says", "speaking at", "interview", "remarks", "заявил*", "выступая",
-                "интервью", "表示", "称", "述べた", "발언*", "sagte", "Äußerung*", "déclaré",
-                "declaró", "entrevista"),
-    "signing": ("signed", "sign", "agreement", "contract", "deal", "подписал*", "подписан*",
-                "соглашени*", "контракт*", "签署", "续签", "协议", "署名", "契約", "合意", "서명*",
-                "계약*", "unterzeichnet*", "vereinbart", "Vertrag", "signé*", "accord",
-                "firmaron", "acuerdo*", "وقع*", "اتفاق*"),
-    "meeting": ("talks", "met", "meeting", "summit", "visit", "переговор*", "встреч*", "визит*",
-                "саммит*", "会谈", "会晤", "会见", "访问", "会談", "首脳会談", "회담*", "회동*",
-                "Treffen", "Gipfel*", "Besuch*", "Gespräch*", "entretiens", "rencontre*", "sommet*",
-                "reunión", "reunió", "cumbre*", "visita", "محادثات", "قمة", "زيارة", "اجتماع"),
-}  # fmt: skip
-COMPATIBLE = frozenset({frozenset({"meeting", "signing"})})
 
 _MONTHS = {
     **{m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"], 1)},

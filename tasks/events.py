@@ -23,7 +23,8 @@ from datetime import datetime, timedelta
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from tasks.event_signals import COMPATIBLE, EventSignals
+from tasks.event_lexicon import COMPATIBLE
+from tasks.event_signals import EventSignals
 from tasks.records import EventMethod
 
 # An event is compared by its first report and its latest MEMBER_CAP - 1: enough to follow a
