@@ -9,7 +9,6 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
-import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from datetime import datetime
@@ -21,7 +20,6 @@ from prefect.cache_policies import NONE
 
 from config.settings import Extract
 from tasks.dates import choose_date
-from tasks.event_signals import encoder
 from tasks.extract_worker import extract_job, ready, start_worker
 from tasks.records import Article, DateSource, Failure, Page
 
@@ -55,11 +53,9 @@ def warm_pool(workers: int) -> list[Future]:
     """Return futures that resolve when each of the pool's workers is up (none for one worker).
 
     A run calls it before its first fetch, so that the workers' start (importing trafilatura,
-    then warm_up, which loads the event encoder too) overlaps the fetch instead of delaying the
-    first extraction; with one worker, the encoder loads in a thread here.
+    then warm_up) overlaps the fetch instead of delaying the first extraction.
     """
-    if workers <= 1:  # judging runs here: the event encoder loads while the first batch is fetched
-        threading.Thread(target=encoder, name="warm-encoder", daemon=True).start()
+    if workers <= 1:
         return []
     pool = _executor(workers)
     return [pool.submit(ready) for _ in range(workers)]

@@ -27,7 +27,7 @@ from config.settings import Settings
 from tasks.dates import read_page, witnesses
 from tasks.dedup import fingerprint
 from tasks.emerging import story_terms
-from tasks.event_signals import EventSignals, encoder, event_signals
+from tasks.event_signals import EventSignals, event_signals
 from tasks.keywords import count_keywords
 from tasks.records import Article, Assessed, utcnow
 from tasks.relevance import judge
@@ -75,12 +75,13 @@ WARM_TEXT = "The pool's workers load the language model once, before the first p
 
 def warm_up() -> None:
     """Load what the first page of each worker would otherwise pay for (~0.65 s: py3langid's
-    model, trafilatura's and htmldate's lazy set-up; ~2.2 s: the event encoder's weights), so
-    that it is part of the pool's start."""
+    model, trafilatura's and htmldate's lazy set-up), so that it is part of the pool's start.
+
+    Not the event encoder (~2.2 s CPU a process): only a relevant article needs it, and most runs
+    of a world-news feed mix have none; the first relevant article a worker judges loads it."""
     try:
         detect_language(WARM_TEXT)
         extract_fields(WARM_PAGE, "https://warm-up.invalid/2024/01/02/page", True, False, 500)
-        encoder()
     except Exception:  # a worker that could not warm up still works, only its first page is slower
         return
 
