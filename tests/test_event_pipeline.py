@@ -167,18 +167,27 @@ def test_the_event_trends_daily_view(views_lake: Lake) -> None:
     assert got == [(day1, 1, 1, 2, 2.0), (day2, 1, 2, 2, 1.0)]
 
 
-def test_the_event_coverage_view(views_lake: Lake) -> None:
-    got = _rows(views_lake, "select * from event_coverage order by event_id, report_order")
+def test_the_event_outlets_view(views_lake: Lake) -> None:
+    got = _rows(views_lake, "select * from event_outlets order by event_id, report_order")
     a, b = sorted([_id("a1"), _id("b1")])
     rows = {
         _id("a1"): [
-            ("Outlet X", DAY1 + timedelta(hours=10), 1, 1, 0.0),
-            ("Outlet Y", DAY1 + timedelta(hours=12), 1, 2, 2.0),
-            ("Outlet Z", DAY1 + timedelta(days=1, hours=9), 1, 3, 23.0),
+            ("Outlet X", [], DAY1 + timedelta(hours=10), 1, 1, 0.0),
+            ("Outlet Y", [], DAY1 + timedelta(hours=12), 1, 2, 2.0),
+            ("Outlet Z", [], DAY1 + timedelta(days=1, hours=9), 1, 3, 23.0),
         ],
-        _id("b1"): [("Outlet X", DAY1 + timedelta(days=1, hours=8), 1, 1, 0.0)],
+        _id("b1"): [("Outlet X", [], DAY1 + timedelta(days=1, hours=8), 1, 1, 0.0)],
     }
     assert got == [(event, *row) for event in (a, b) for row in rows[event]]
+
+
+def test_the_event_coverage_view(views_lake: Lake) -> None:
+    # no feed is tagged: every report is under '(none)', first by Outlet X
+    got = _rows(views_lake, "select * from event_coverage order by first_report_at")
+    assert got == [
+        (_id("a1"), "(none)", DAY1 + timedelta(hours=10), "Outlet X", 3, 3, 1, 0.0),
+        (_id("b1"), "(none)", DAY1 + timedelta(days=1, hours=8), "Outlet X", 1, 1, 1, 0.0),
+    ]
 
 
 # ---- determinism and the rebuild from the lake ----

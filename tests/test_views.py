@@ -135,9 +135,12 @@ def _load(lake: Lake, case: dict) -> None:
 
 
 def _cell(value: object) -> object:
-    """Return a view's value in the CSV's terms: dates ISO, numbers to 4 decimals, null empty."""
+    """Return a view's value in the CSV's terms: dates ISO, numbers to 4 decimals, null empty,
+    booleans `true` or `false`."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return str(value).lower()
     if isinstance(value, list):
         return " ".join(map(str, value))
     if isinstance(value, date):
