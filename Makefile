@@ -58,7 +58,8 @@ system-deps:
 			"the report's browser tests will skip"; \
 	fi
 
-# Precision/recall of relevance and duplicate detection on tests/eval/, against pinned floors.
+# Precision/recall of relevance and duplicate detection, B-cubed P/R/F1 of the event assignment,
+# on tests/eval/, against pinned floors.
 eval: env
 	$(UV) run --frozen python -m devtools.evaluate
 

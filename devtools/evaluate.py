@@ -1,4 +1,5 @@
-"""`make eval`: precision and recall of the relevance scorer and the duplicate detector, measured
+"""`make eval`: precision and recall of the relevance scorer and the duplicate detector, and
+B-cubed precision, recall and F1 of the event assignment (devtools/evaluate_events.py), measured
 on the labelled set in tests/eval/, against floors that only `make eval-update` moves.
 
     uv run python -m devtools.evaluate [--update-floors]
@@ -14,6 +15,9 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from config import Settings, load_settings
+from devtools.evaluate_events import CEILINGS as EVENT_CEILINGS
+from devtools.evaluate_events import Evaluation
+from devtools.evaluate_events import evaluate as evaluate_events
 from tasks.dedup import DedupIndex, fingerprint
 from tasks.records import Fingerprint
 from tasks.relevance import judge
@@ -191,7 +195,7 @@ def read_floors(path: Path = FLOORS) -> dict:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
-def write_floors(reports: list[Report], path: Path = FLOORS) -> None:
+def write_floors(reports: list[Report], events: dict[str, float], path: Path = FLOORS) -> None:
     """Pin the current metrics as the floors (the explicit update command)."""
     lines = [
         "# Quality floors for the labelled set in tests/eval/: `make eval` and the test suite fail",
@@ -202,10 +206,21 @@ def write_floors(reports: list[Report], path: Path = FLOORS) -> None:
         lines.append(f"\n[{report.name}]")
         lines += [f"{key} = {value}" for key, value in report.metrics().items()]
         lines.append(f"false_positives = {report.fp}  # at most")
+    lines += [
+        "\n[events]",
+        "# The event assignment on tests/eval/events/, each split on its own (the worse split is",
+        "# pinned): B-cubed precision, recall and F1; cross_language, the share of same-event pairs",
+        "# in two languages put in one event. No floor may be below the issue's bar (0.9; no",
+        "# confusable pair merged), and no report may be taken for a copy of another.",
+    ]
+    for key, value in events.items():
+        lines.append(f"{key} = {value}" + "  # at most" * (key in EVENT_CEILINGS))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def below_floors(reports: list[Report], floors: dict) -> list[str]:
+def below_floors(
+    reports: list[Report], floors: dict, events: Evaluation | None = None
+) -> list[str]:
     """Return a line for every metric under its floor (an empty list when all hold)."""
     problems = []
     for report in reports:
@@ -217,16 +232,21 @@ def below_floors(reports: list[Report], floors: dict) -> list[str]:
             problems.append(
                 f"{report.name} false positives {report.fp} > {floor['false_positives']}"
             )
+    if events is not None:
+        problems += [f"events {line}" for line in events.problems(floors["events"])]
     return problems
 
 
 def main() -> int:
-    """Print both reports; exit 1 if any metric is below its floor."""
-    parser = argparse.ArgumentParser(description="Evaluate relevance and duplicate detection.")
+    """Print the three reports; exit 1 if any metric is below its floor."""
+    parser = argparse.ArgumentParser(
+        description="Evaluate relevance, duplicate detection and event assignment."
+    )
     parser.add_argument("--update-floors", action="store_true", help="pin the current metrics")
     args = parser.parse_args()
     settings = load_settings()
     reports = [evaluate_relevance(settings), evaluate_duplicates(settings)]
+    events = evaluate_events()
     for report in reports:
         m = report.metrics()
         print(
@@ -237,11 +257,12 @@ def main() -> int:
             print(f"    {line}")
         if report.name == "relevance":
             print("\n".join(breakdown_lines(report)))
+    print("events      " + "\n    ".join(events.lines))
     if args.update_floors:
-        write_floors(reports)
+        write_floors(reports, events.pinned())
         print(f"floors pinned in {FLOORS}")
         return 0
-    problems = below_floors(reports, read_floors())
+    problems = below_floors(reports, read_floors(), events)
     for line in problems:
         print(f"BELOW FLOOR: {line}")
     return 1 if problems else 0

@@ -1,4 +1,5 @@
-"""The quality gate: relevance and duplicate detection on the labelled set stay above their floors.
+"""The quality gate: relevance, duplicate detection and the event assignment on the labelled set
+stay above their floors.
 
 The floors live in tests/eval/floors.toml and move only with `make eval-update`.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -20,7 +22,11 @@ from devtools.evaluate import (
     evaluate_duplicates,
     evaluate_relevance,
     read_floors,
+    write_floors,
 )
+from devtools.evaluate_events import FLOORS as EVENT_BAR
+from devtools.evaluate_events import SPLITS, Evaluation
+from devtools.evaluate_events import evaluate as evaluate_events
 
 
 @pytest.fixture(scope="module")
@@ -29,15 +35,55 @@ def reports() -> dict[str, Report]:
     return {r.name: r for r in (evaluate_relevance(settings), evaluate_duplicates(settings))}
 
 
+@pytest.fixture(scope="module")
+def events() -> Evaluation:
+    return evaluate_events()
+
+
 def test_the_labelled_set_is_there() -> None:
     assert len(list((EVAL_DIR / "relevance").glob("*.txt"))) >= 60
     assert len(list((EVAL_DIR / "duplicates").glob("*.toml"))) >= 50
 
 
-def test_metrics_hold_their_floors(reports: dict[str, Report]) -> None:
-    problems = below_floors(list(reports.values()), read_floors())
-    details = [line for r in reports.values() for line in r.wrong]
+def test_metrics_hold_their_floors(reports: dict[str, Report], events: Evaluation) -> None:
+    problems = below_floors(list(reports.values()), read_floors(), events)
+    details = [line for r in reports.values() for line in r.wrong] + events.lines
     assert not problems, "\n".join(problems + details)
+
+
+def test_the_event_floors_are_pinned_and_hold_the_issue_bar() -> None:
+    floors = read_floors()["events"]
+    assert set(floors) == {"precision", "recall", "f1", "cross_language", "confusable_merged"}
+    assert all(floors[key] >= EVENT_BAR[key] for key in ("precision", "recall", "f1"))
+    assert floors["confusable_merged"] == 0
+
+
+def test_the_event_gate_fails_each_split_that_falls_short(events: Evaluation) -> None:
+    pinned = events.pinned()
+    assert set(events.figures) == set(SPLITS) and events.problems(pinned) == []
+    assert events.problems({**pinned, "f1": 1.01}) == [
+        f"{split}: f1 {events.figures[split]['f1']:.3f} < 1.01" for split in SPLITS
+    ]
+    assert events.problems({**pinned, "confusable_merged": -1}) == [
+        f"{split}: confusable pairs merged: 0" for split in SPLITS
+    ]
+    copied = Evaluation(events.figures, copies=[("b", "a")])
+    assert copied.problems(pinned) == ["taken for a duplicate: b of a"]
+    floors = {**read_floors(), "events": {**pinned, "recall": 1.01}}
+    assert below_floors([], floors, events) == [
+        f"events {split}: recall {events.figures[split]['recall']:.3f} < 1.01" for split in SPLITS
+    ]
+
+
+def test_eval_update_pins_the_event_figures(
+    reports: dict[str, Report], events: Evaluation, tmp_path: Path
+) -> None:
+    path = tmp_path / "floors.toml"
+    write_floors(list(reports.values()), events.pinned(), path)
+    pinned = read_floors(path)
+    assert pinned["events"] == events.pinned()
+    assert set(pinned) == {"relevance", "duplicates", "events"}
+    assert below_floors(list(reports.values()), pinned, events) == []
 
 
 def test_relevance_meets_the_issue_bar(reports: dict[str, Report]) -> None:
