@@ -114,6 +114,13 @@ BREAKS: dict[str, tuple[list[str], set[str]]] = {
         ],
         set(),
     ),
+    "whole_batch_article_events": (
+        [
+            f"delete from event_signals where canonical_url = {STORY}",
+            f"delete from article_events where canonical_url = {STORY}",
+        ],
+        set(),
+    ),
     "unique_feed_tags": (["insert into feed_tags select * from feed_tags limit 1"], set()),
     "unique_feed_collections": (
         ["insert into feed_collections select * from feed_collections limit 1"],
@@ -223,6 +230,35 @@ def test_each_check_fails_alone_on_the_break_it_guards_against(ran: Lake, name: 
 
 def test_every_case_names_a_check_file() -> None:
     assert set(BREAKS) <= {path.stem for path in check_files()}
+
+
+def test_only_articles_fetched_since_the_lake_assigns_events_need_one(tmp_path: Path) -> None:
+    """A lake made before migration 011 keeps its relevant articles without events until a replay
+    assigns them: the check asks only those fetched since the migration was applied."""
+    lake = Lake.at(str(tmp_path / "w.sqlite"))
+    ensure_warehouse(lake)
+    with writer(lake) as con:
+        con.execute(
+            "insert into articles (canonical_url, url, origin, source, fetched_at, text, "
+            "text_hash, relevance, relevant, china_mentions, russia_mentions) values "
+            "('https://a.example/1', 'https://a.example/1', 'monitor', 'A', "
+            "cast(now() at time zone 'UTC' as timestamp), 'text', 'h1', 1.0, true, 1, 1), "
+            "('https://a.example/2', 'https://a.example/2', 'monitor', 'A', "
+            "cast(now() at time zone 'UTC' as timestamp), 'text', 'h2', 0.0, false, 0, 0)"
+        )
+
+    def offending() -> list[tuple]:
+        with reader(lake) as con:
+            found = {result.name: result for result in run_checks(con)}
+        return list(found["whole_batch_article_events"].rows)
+
+    assert offending() == [("https://a.example/1", None)]  # the off-topic one needs none
+    with writer(lake) as con:  # as if the lake had been migrated after the article was fetched
+        con.execute(
+            "update schema_migrations set applied_at = applied_at + interval 1 day "
+            "where version = 11"
+        )
+    assert offending() == []
 
 
 def test_a_check_counts_every_offending_row_and_shows_the_first(tmp_path: Path) -> None:
