@@ -285,3 +285,32 @@ def test_the_events_section_is_bounded_and_says_when_a_period_has_none(
     assert gas.count("<tr") == 3 and "Xinhua" in gas and "TASS" in gas and "Bloomberg" not in gas
     assert "and 2 more reports" in gas
     assert empty == "<p>No event had a report between 2026-02-25 and 2026-02-27.</p>" and not none
+
+
+def test_the_reports_events_are_counted_as_the_events_view_counts(eventful: Lake) -> None:
+    """The report counts only the events of its period (the view aggregates the whole lake on
+    each read), by the same rules: the same numbers as `events` for every event it lists."""
+    with reader(eventful) as con:
+        listed = report_events.events_of_period(con, date(2026, 2, 6), date(2026, 3, 7))
+        behind = report_events.spike_events(con, "news", [(date(2026, 3, 7), "gas")])
+        view = {
+            row[0]: row[1:]
+            for row in con.execute(
+                "select event_id, headline, outlets, reports, first_report_at, last_report_at, "
+                "languages, top_keywords from events"
+            ).fetchall()
+        }
+    columns = ["headline", "outlets", "reports", "first_report_at", "last_report_at"]
+    shown = {
+        row["event_id"]: (*(row[c] for c in columns), row["languages"], row["top_keywords"])
+        for row in listed
+    }
+    assert len(shown) == len(view) == len(fixture_events())
+    assert shown == view
+    named = behind[(date(2026, 3, 7), "gas")]
+    assert len(named) == 3
+    for event in named:
+        assert (event["headline"], event["outlets"], event["reports"]) == view[event["event_id"]][
+            :3
+        ]
+        assert event["first_report_at"] == view[event["event_id"]][3]

@@ -110,10 +110,7 @@ def pending_spikes(
 
 def with_events(con: duckdb.DuckDBPyConnection, spikes: list[Spike], scope: str) -> list[Spike]:
     """Return the spikes, each with the events behind it (tasks/analyst/report_events.py)."""
-    if not spikes:
-        return spikes
-    days = [s.day for s in spikes]
-    behind = spike_events(con, scope, min(days), max(days))
+    behind = spike_events(con, scope, [(s.day, s.keyword) for s in spikes])
     return [replace(s, events=behind.get((s.day, s.keyword), [])) for s in spikes]
 
 

@@ -7,6 +7,7 @@ the stories new since the previous report, and feed health. Plain functions, no 
 from __future__ import annotations
 
 import json
+from collections.abc import Set
 from datetime import UTC, date, datetime, time, timedelta
 from html import escape
 from pathlib import Path
@@ -101,7 +102,7 @@ def charts_html(
 
 
 def spikes_html(
-    con: duckdb.DuckDBPyConnection, last_day: date | None, listed: set[str] = frozenset()
+    con: duckdb.DuckDBPyConnection, last_day: date | None, listed: Set[str] = frozenset()
 ) -> str:
     """Return the spikes of the chart window with the events and stories behind each (an event
     the report lists, `listed`, linked to)."""
@@ -113,7 +114,7 @@ def spikes_html(
     )
     if not rows:
         return f"<p>No keyword spiked between {first} and {last_day}.</p>"
-    behind = spike_events(con, SCOPE, first, last_day)
+    behind = spike_events(con, SCOPE, [(row["day"], row["keyword"]) for row in rows])
     html, current = [], None
     for row in rows:
         key = (row["day"], row["keyword"])

@@ -5,10 +5,12 @@ spike alerts name too). Plain functions over one warehouse connection."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Set
 from datetime import date, timedelta
 from html import escape
 
 import duckdb
+import pyarrow as pa
 
 from tasks.analyst.report_html import count, link_html, query_rows, table_html, when
 
@@ -96,20 +98,34 @@ def events_html(
 
 
 def spike_events(
-    con: duckdb.DuckDBPyConnection, scope: str, first: date, last: date, top: int = SPIKE_EVENTS
+    con: duckdb.DuckDBPyConnection,
+    scope: str,
+    spikes: Iterable[tuple[date, str]],
+    top: int = SPIKE_EVENTS,
 ) -> dict[tuple[date, str], list[dict]]:
-    """Return the events behind each spike of [first, last] by (day, keyword), most outlets
-    first: event_id, headline, outlets, reports, first_report_at."""
-    rows = query_rows(
-        con, "spike_events", {"scope": scope, "first": first, "last": last, "top": top}
+    """Return the events behind each spike (day, keyword) given, most outlets first: event_id,
+    headline, outlets, reports, first_report_at."""
+    keys = sorted(set(spikes))
+    if not keys:
+        return {}
+    table = pa.table(
+        {
+            "day": pa.array([day for day, _ in keys], pa.date32()),
+            "keyword": pa.array([keyword for _, keyword in keys], pa.string()),
+        }
     )
+    con.register("spike_keys", table)
+    try:
+        rows = query_rows(con, "spike_events", {"scope": scope, "top": top})
+    finally:
+        con.unregister("spike_keys")
     found: dict[tuple[date, str], list[dict]] = defaultdict(list)
     for row in rows:
         found[(row.pop("day"), row.pop("keyword"))].append(row)
     return dict(found)
 
 
-def spike_events_html(events: list[dict], listed: set[str]) -> str:
+def spike_events_html(events: list[dict], listed: Set[str]) -> str:
     """Return the line naming the events behind a spike (a link to those the report lists)."""
     if not events:
         return ""
