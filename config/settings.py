@@ -208,6 +208,8 @@ class Alerts(_Strict):
     url: str  # an Apprise URL; "" sends nothing
     block: str  # a Prefect notification block's name; "" uses none
     recent_days: int = Field(ge=0, le=366)
+    # announce each event once it is reported by at least this many outlets; 0: never
+    event_min_outlets: int = Field(default=0, ge=0, le=1000)
 
     @field_validator("url")
     @classmethod

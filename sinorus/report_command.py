@@ -39,8 +39,9 @@ def report(
     db: DbOption = None,
     as_of: AsOfOption = None,
 ) -> None:
-    """Write the HTML report: keyword trend charts, spikes with their stories, new stories, feed
-    health, in one file that needs no network to be read."""
+    """Write the HTML report: keyword trend charts, the largest events of the last 30 days with
+    their reports (the first reporter marked), spikes with the events and stories behind them,
+    collections, new stories, feed health, in one file that needs no network to be read."""
     import duckdb
 
     from tasks.analyst.report import write_report

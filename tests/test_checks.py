@@ -89,6 +89,10 @@ BREAKS: dict[str, tuple[list[str], set[str]]] = {
         ["insert into alerts_sent values (date '2026-11-18', 'china', 'stdout', now(), null)"] * 2,
         set(),
     ),
+    "unique_event_alerts_sent": (
+        ["insert into event_alerts_sent values ('ev-0', 3, 'stdout', now(), null)"] * 2,
+        set(),
+    ),
     "unique_articles": (
         [f"insert into articles select * from articles where canonical_url = {OFFTOPIC}"],
         set(),

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 import tasks.records as records
+from tasks.analyst.alerts import CLAIMS
+from tasks.analyst.event_alerts import CLAIMS as EVENT_CLAIMS
 from tasks.backfill.queue import QUEUE
 from tasks.duplicates import KEYS
 from tasks.event_assignment import EVENTS, SIGNALS
@@ -78,6 +80,8 @@ def test_a_value_outside_its_vocabulary_is_reported(lake: Lake) -> None:
         (QUEUE, "backfill_queue"),
         (EVENTS, "article_events"),
         (SIGNALS, "event_signals"),
+        (CLAIMS, "alerts_sent"),
+        (EVENT_CLAIMS, "event_alerts_sent"),
     ],
 )
 def test_each_arrow_batch_has_the_shape_of_its_table(schema, table: str, lake: Lake) -> None:

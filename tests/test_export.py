@@ -35,6 +35,7 @@ EXPECTED_FILES = {
     "collection_stories_weekly",
     "collection_summary",
     "emerging_terms",
+    "event_alerts_sent",
     "event_coverage",
     "event_outlets",
     "event_trends_daily",

@@ -1,5 +1,7 @@
 """The HTML report from a real lake, opened in headless Chromium: it renders, its charts show,
-every story is linked, and nothing is fetched from anywhere but the file itself."""
+every story is linked, the events of the period list their reports with the first reporter
+marked, a spike names the events behind it, and nothing is fetched from anywhere but the file
+itself."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typer.testing import CliRunner
 
 from config import load_settings
 from sinorus.cli import app
+from tasks.analyst import report_events
 from tasks.analyst.charts import HEIGHT_PX, WIDTH_PX, ChartCache, Trend, chart_key
 from tasks.analyst.report import (
     evidence_html,
@@ -24,8 +27,9 @@ from tasks.analyst.report import (
     write_report,
 )
 from tests.conftest import rows
+from tests.test_alerts import EVENTS, events_lake, first_title, outlets_in_order
 from tests.test_charts import build_lake
-from warehouse import Lake
+from warehouse import Lake, reader
 
 runner = CliRunner()
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -100,6 +104,19 @@ def test_the_report_renders_offline_with_charts_and_every_story(
     assert news_urls(lake["db"]) <= links
     assert [url for url in requested if not url.startswith(("file://", "data:"))] == []
     assert report.as_uri() in requested
+    # the events of the last 30 days, each with one first report marked
+    section = page.locator("section", has=page.locator("h2", has_text="Events of the period"))
+    (last,) = rows(lake["db"], "select max(day) from stories where origin <> 'seed'")[0]
+    (period,) = rows(
+        lake["db"],
+        "select count(distinct event_id) from article_events "
+        "where cast(published_at as date) between ? - interval 29 days and ?",
+        [last, last],
+    )[0]
+    assert period > 0 and section.locator(".event").count() == min(period, 10)
+    for event in section.locator(".event").all():
+        assert event.locator("tr.first-report").count() == 1
+        assert event.locator("tr").nth(1).get_attribute("class") == "first-report"
 
 
 def test_each_spike_lists_the_stories_behind_it(lake: dict, browser, tmp_path: Path) -> None:
@@ -186,3 +203,114 @@ def test_stored_text_is_escaped_and_only_web_links_are_links() -> None:
     assert "&lt;script&gt;" in html and "&quot;&gt;&lt;img src=x&gt;" in html
     assert link_html("javascript:alert(1)", "<b>x</b>") == "&lt;b&gt;x&lt;/b&gt;"
     assert link_html('https://e.com/"a', "t") == '<a href="https://e.com/&quot;a">t</a>'
+
+
+# ---- the events of the period, on a lake whose events and first reporters are known ----
+
+
+@pytest.fixture(scope="module")
+def eventful(tmp_path_factory) -> Lake:
+    """tests/fixtures/alerts/events.toml as a lake (tests/test_alerts.py builds it)."""
+    return events_lake(tmp_path_factory.mktemp("eventful"))
+
+
+def fixture_events() -> list[str]:
+    """Return the fixture's events, most outlets first, then most reports, then the earliest."""
+    specs = EVENTS["reports"]
+    names = {spec["event"] for spec in specs}
+
+    def rank(name: str) -> tuple:
+        own = [s for s in specs if s["event"] == name]
+        return (-len({s["outlet"] for s in own}), -len(own), min(s["at"] for s in own))
+
+    return sorted(names, key=rank)
+
+
+def test_the_events_of_the_period_mark_their_first_reporter(
+    eventful: Lake, browser, tmp_path: Path
+) -> None:
+    report = write_report(eventful, load_settings(), tmp_path / "events.html")
+    page, _ = open_report(browser, report, tmp_path / "events.png")
+    section = page.locator("section", has=page.locator("h2", has_text="Events of the period"))
+    events = section.locator(".event")
+    headlines = [h.split(" — ")[0] for h in events.locator("h3").all_inner_texts()]
+    assert headlines == [first_title(name) for name in fixture_events()]
+    assert headlines[0] == first_title("gas deal")  # 4 outlets
+    for i, name in enumerate(fixture_events()):
+        event = events.nth(i)
+        cells = event.locator("tbody tr").evaluate_all(
+            "rows => rows.map(r => [...r.cells].map(c => c.innerText))"
+        )
+        wanted = sorted((s for s in EVENTS["reports"] if s["event"] == name), key=lambda s: s["at"])
+        assert [row[1:] for row in cells] == [
+            [s["language"], f"{s['at']:%Y-%m-%d %H:%M}", s["title"]] for s in wanted
+        ], name
+        marked = event.locator("tr.first-report")
+        assert marked.count() == 1
+        first_outlet = outlets_in_order(name, EVENTS["reports"])[0][0]
+        assert marked.locator("td").first.inner_text() == f"first {first_outlet}"
+        assert marked.locator(".badge.first").is_visible()
+        for spec in wanted[1:]:
+            assert spec["outlet"] in event.inner_text()
+    gas = events.nth(0)
+    assert gas.locator("tr.first-report td").first.inner_text() == "first Xinhua"
+    links = gas.locator("a[href]").evaluate_all("links => links.map(a => a.href)")
+    assert links[0] == "https://xinhua.example.com/gas-deal-070600"
+    assert "4 outlets, 4 reports; en, ru, zh" in gas.locator("h3").inner_text()
+
+    spikes = page.locator("section", has=page.locator("h2", has_text="Spikes"))
+    assert spikes.locator("h3", has_text="gas on 2026-03-07").count() == 1
+    named = spikes.locator(".spike-event")
+    ids = [events.nth(i).get_attribute("id") for i in range(events.count())]
+    by_name = dict(zip(fixture_events(), ids, strict=True))
+    assert named.evaluate_all("spans => spans.map(s => s.dataset.event)") == [
+        by_name["gas deal"],
+        by_name["gas price"],
+        by_name["gas route"],
+    ]
+    assert named.first.locator("a").get_attribute("href") == f"#{by_name['gas deal']}"
+
+
+def test_the_events_section_is_bounded_and_says_when_a_period_has_none(
+    eventful: Lake, monkeypatch
+) -> None:
+    monkeypatch.setattr(report_events, "TOP_EVENTS", 3)
+    monkeypatch.setattr(report_events, "REPORTS_PER_EVENT", 2)
+    with reader(eventful) as con:
+        html, listed = report_events.events_html(con, date(2026, 3, 7), 30)
+        empty, none = report_events.events_html(con, date(2026, 2, 27), 3)
+    assert len(listed) == 3 and html.count('<div class="event"') == 3
+    # gas deal: its first two outlets (Xinhua, TASS), then the other two counted
+    gas = html.split('<div class="event"')[1]
+    assert gas.count("<tr") == 3 and "Xinhua" in gas and "TASS" in gas and "Bloomberg" not in gas
+    assert "and 2 more reports" in gas
+    assert empty == "<p>No event had a report between 2026-02-25 and 2026-02-27.</p>" and not none
+
+
+def test_the_reports_events_are_counted_as_the_events_view_counts(eventful: Lake) -> None:
+    """The report counts only the events of its period (the view aggregates the whole lake on
+    each read), by the same rules: the same numbers as `events` for every event it lists."""
+    with reader(eventful) as con:
+        listed = report_events.events_of_period(con, date(2026, 2, 6), date(2026, 3, 7))
+        behind = report_events.spike_events(con, "news", [(date(2026, 3, 7), "gas")])
+        view = {
+            row[0]: row[1:]
+            for row in con.execute(
+                "select event_id, headline, outlets, reports, first_report_at, last_report_at, "
+                "languages, top_keywords from events"
+            ).fetchall()
+        }
+    columns = ["headline", "outlets", "reports", "first_report_at", "last_report_at"]
+    shown = {
+        row["event_id"]: (*(row[c] for c in columns), row["languages"], row["top_keywords"])
+        for row in listed
+    }
+    assert len(shown) == len(view) == len(fixture_events())
+    assert shown == view
+    named = behind[(date(2026, 3, 7), "gas")]
+    assert len(named) == 3
+    for event in named:
+        assert (event["headline"], event["outlets"], event["reports"]) == view[event["event_id"]][
+            :3
+        ]
+        assert event["first_report_at"] == view[event["event_id"]][3]

@@ -1,19 +1,22 @@
-"""Spike alerts: each new spike of the news (view `keyword_spikes`, scope 'news') announced once.
+"""Alerts: each new spike of the news (view `keyword_spikes`, scope 'news') announced once, with
+the events behind it; and, when `[alerts] event_min_outlets` is set, each event reported by that
+many outlets (tasks/analyst/event_alerts.py).
 
-At most once. A run first claims the spikes it will announce — a row in `alerts_sent` each, written
-under the warehouse writer (which holds the catalog lock) — then sends, without holding any lock
-while it talks to the network. Two monitors at once cannot both claim a spike, so nobody is paged
-twice. A send that reports failure (an HTTP error, a refused connection, a block that cannot be
-loaded) gives its claim back, so the next run tries again. Only a run killed between its claim and
-its send loses that alert; the spike itself stays in `sinorus spikes` and the report. A spike
-that reached at least one of two configured targets counts as sent.
+At most once. A run first claims what it will announce — a row in `alerts_sent` a spike, in
+`event_alerts_sent` an event, written under the warehouse writer (which holds the catalog lock) —
+then sends, without holding any lock while it talks to the network. Two monitors at once cannot
+both claim one, so nobody is paged twice. A send that reports failure (an HTTP error, a refused
+connection, a block that cannot be loaded) gives its claim back, so the next run tries again. Only
+a run killed between its claim and its send loses that alert; the spike itself stays in `sinorus
+spikes` and the report, the event in `sinorus events`. An alert that reached at least one of two
+configured targets counts as sent.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -23,6 +26,15 @@ from prefect import task
 from prefect.cache_policies import NONE
 
 from config.settings import Alerts
+from tasks.analyst.event_alerts import (
+    NewEvent,
+    claim_events,
+    event_message,
+    pending_events,
+    release_events,
+)
+from tasks.analyst.report_events import spike_events
+from tasks.analyst.report_html import count
 from tasks.records import utcnow
 from warehouse import Lake, reader, sql, writer
 
@@ -50,7 +62,8 @@ def _log() -> logging.Logger | logging.LoggerAdapter:
 
 @dataclass(frozen=True)
 class Spike:
-    """A spike to announce: the keyword's day, its counts against its baseline, its top stories."""
+    """A spike to announce: the keyword's day, its counts against its baseline, its top stories,
+    the events behind it."""
 
     day: date
     keyword: str
@@ -60,20 +73,25 @@ class Spike:
     baseline_share: float
     ratio: float | None
     top_stories: list[dict] = field(default_factory=list)  # title, url, source
+    events: list[dict] = field(default_factory=list)  # headline, outlets, reports, event_id
 
 
 @dataclass
 class Sent:
-    """What one alert pass did: the spikes announced, and those whose sending failed."""
+    """What one alert pass did: the spikes and events announced, and those whose sending failed."""
 
     sent: list[Spike] = field(default_factory=list)
     failed: list[Spike] = field(default_factory=list)
+    events_sent: list[NewEvent] = field(default_factory=list)
+    events_failed: list[NewEvent] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        """Return the spikes sent and failed as (day, keyword) strings."""
+        """Return the spikes sent and failed as (day, keyword) strings, the events as ids."""
         return {
             "sent": [f"{s.day} {s.keyword}" for s in self.sent],
             "failed": [f"{s.day} {s.keyword}" for s in self.failed],
+            "events_sent": [e.event_id for e in self.events_sent],
+            "events_failed": [e.event_id for e in self.events_failed],
         }
 
 
@@ -90,6 +108,12 @@ def pending_spikes(
     ]
 
 
+def with_events(con: duckdb.DuckDBPyConnection, spikes: list[Spike], scope: str) -> list[Spike]:
+    """Return the spikes, each with the events behind it (tasks/analyst/report_events.py)."""
+    behind = spike_events(con, scope, [(s.day, s.keyword) for s in spikes])
+    return [replace(s, events=behind.get((s.day, s.keyword), [])) for s in spikes]
+
+
 def message(spike: Spike) -> tuple[str, str]:
     """Return the (subject, body) announcing a spike."""
     subject = f"Spike: {spike.keyword} on {spike.day:%Y-%m-%d}"
@@ -104,6 +128,13 @@ def message(spike: Spike) -> tuple[str, str]:
     for story in spike.top_stories:
         lines.append(f"- {story['title'] or '(no title)'} ({story['source']})")
         lines.append(f"  {story['url']}")
+    if spike.events:
+        lines += ["", "Events behind it:"]
+    for event in spike.events:
+        lines.append(
+            f"- {event['headline'] or '(no headline)'} ({count(event['outlets'], 'outlet')}, "
+            f"{count(event['reports'], 'report')}; {event['event_id']})"
+        )
     return subject, "\n".join(lines)
 
 
@@ -162,9 +193,8 @@ def load_block(name: str):
     return Block.load(name)
 
 
-def deliver(alerts: Alerts, spike: Spike) -> bool:
-    """Return True if at least one configured target took the spike's message."""
-    subject, body = message(spike)
+def deliver(alerts: Alerts, subject: str, body: str) -> bool:
+    """Return True if at least one configured target took the message."""
     results = []
     if alerts.url:
         results.append(send_apprise(alerts.url, subject, body))
@@ -175,34 +205,35 @@ def deliver(alerts: Alerts, spike: Spike) -> bool:
 
 def claim(
     lake: Lake, alerts: Alerts, run_id: str | None, scope: str, recent_days: int
-) -> list[Spike]:
-    """Return the spikes this run claimed (written to `alerts_sent` under the writer lock)."""
+) -> tuple[list[Spike], list[NewEvent]]:
+    """Return the spikes and events this run claimed (written to `alerts_sent` and
+    `event_alerts_sent` under the writer lock)."""
     with writer(lake, "claim alerts", {"run_id": run_id}) as con:
         spikes = pending_spikes(con, scope, recent_days)
+        events = pending_events(con, alerts.event_min_outlets, scope, recent_days)
+        now, target = utcnow(), target_names(alerts)
         if spikes:
-            now, target = utcnow(), target_names(alerts)
             claims = [
-                {
-                    "day": s.day,
-                    "keyword": s.keyword,
-                    "target": target,
-                    "sent_at": now,
-                    "run_id": run_id,
-                }
+                {"day": s.day, "keyword": s.keyword, "target": target, "sent_at": now,
+                 "run_id": run_id}
                 for s in spikes
-            ]
+            ]  # fmt: skip
             con.register("alert_claims", pa.Table.from_pylist(claims, schema=CLAIMS))
             con.execute(sql("alert_claim"))
-    return spikes
+        if events:
+            claim_events(con, events, target, now, run_id)
+    return spikes, events
 
 
-def release(lake: Lake, spikes: list[Spike], run_id: str | None) -> None:
-    """Give back the claims on spikes whose sending failed, so the next run tries them again."""
+def release(lake: Lake, spikes: list[Spike], events: list[NewEvent], run_id: str | None) -> None:
+    """Give back the claims on spikes and events whose sending failed, so the next run tries
+    them again."""
     with writer(lake, "release alerts", {"run_id": run_id}) as con:
         for spike in spikes:
             con.execute(
                 sql("alert_release"), {"day": spike.day, "keyword": spike.keyword, "run_id": run_id}
             )
+        release_events(con, events, run_id)
 
 
 def send_alerts(
@@ -212,26 +243,39 @@ def send_alerts(
     scope: str = "news",
     recent_days: int | None = None,
 ) -> Sent:
-    """Return what was announced: each unsent spike of the recent days, once, to every target.
+    """Return what was announced: each unsent spike of the recent days (with the events behind
+    it) and each unsent recent event of at least `event_min_outlets` outlets, once, to every
+    target.
 
-    `recent_days` (default: the config's) bounds how old a spike may be, counted back from the
-    latest story. Nothing is claimed when no target is configured.
+    `recent_days` (default: the config's) bounds how old a spike or an event's latest report may
+    be, counted back from the latest story. Nothing is claimed when no target is configured.
     """
     if not (alerts.url or alerts.block) or not lake.exists():
         return Sent()
     days = alerts.recent_days if recent_days is None else recent_days
     run_id = run_id or uuid.uuid4().hex  # a claim is given back by its run's id
     with reader(lake) as con:  # most runs find nothing: no write, no snapshot
-        if not pending_spikes(con, scope, days):
+        spikes = with_events(con, pending_spikes(con, scope, days), scope)
+        if not spikes and not pending_events(con, alerts.event_min_outlets, scope, days):
             return Sent()
+    # The events behind a spike are read here, not under the writer lock the claim holds.
+    behind = {(s.day, s.keyword): s.events for s in spikes}
+    claimed, events = claim(lake, alerts, run_id, scope, days)
     outcome = Sent()
-    for spike in claim(lake, alerts, run_id, scope, days):
-        (outcome.sent if deliver(alerts, spike) else outcome.failed).append(spike)
-    if outcome.sent:
-        _log().info("alerts sent: %s", outcome.as_dict()["sent"])
-    if outcome.failed:
-        release(lake, outcome.failed, run_id)
-        _log().warning("alerts not sent, tried again next run: %s", outcome.as_dict()["failed"])
+    for spike in claimed:
+        spike = replace(spike, events=behind.get((spike.day, spike.keyword), []))
+        (outcome.sent if deliver(alerts, *message(spike)) else outcome.failed).append(spike)
+    for event in events:
+        delivered = deliver(alerts, *event_message(event))
+        (outcome.events_sent if delivered else outcome.events_failed).append(event)
+    done = outcome.as_dict()
+    if outcome.sent or outcome.events_sent:
+        _log().info("alerts sent: %s", done["sent"] + done["events_sent"])
+    if outcome.failed or outcome.events_failed:
+        release(lake, outcome.failed, outcome.events_failed, run_id)
+        _log().warning(
+            "alerts not sent, tried again next run: %s", done["failed"] + done["events_failed"]
+        )
     return outcome
 
 

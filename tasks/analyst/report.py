@@ -1,24 +1,37 @@
 """The HTML report: one self-contained file (charts as PNG data URIs, CSS inline, nothing fetched
-when it is opened) with the keyword trends, the spikes and the stories behind them, the
-collections compared, the stories new since the previous report, and feed health. Plain
-functions, no Prefect.
+when it is opened) with the keyword trends, the events of the period (tasks/analyst/
+report_events.py), the spikes with the stories and events behind them, the collections compared,
+the stories new since the previous report, and feed health. Plain functions, no Prefect.
 """
 
 from __future__ import annotations
 
-import base64
 import json
-from collections.abc import Iterable
+from collections.abc import Set
 from datetime import UTC, date, datetime, time, timedelta
 from html import escape
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
 from config.settings import Settings
 from tasks.analyst.charts import HEIGHT_PX, WIDTH_PX, ChartCache, chart_title, read_trend
-from warehouse import Lake, reader, snapshot_reader, sql
+from tasks.analyst.report_events import (
+    EVENTS_CSS,
+    events_html,
+    spike_events,
+    spike_events_html,
+)
+from tasks.analyst.report_html import (
+    count,
+    data_uri,
+    evidence_html,
+    link_html,
+    query_rows,
+    table_html,
+    when,
+)
+from warehouse import Lake, reader, snapshot_reader
 
 SCOPE = "news"  # the report is about the news: the seed corpus stays out
 CHART_DAYS = 30  # the charts show the last 30 days up to the latest story
@@ -67,64 +80,6 @@ def previous_generation(out: Path) -> datetime | None:
         return None
 
 
-def _rows(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> list[dict]:
-    cursor = con.execute(sql(name), params)
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
-def link_html(url: str | None, text: str) -> str:
-    """Return an <a> to a stored web address, or the text alone for anything that is not one."""
-    if url and url.lower().startswith(("http://", "https://")):
-        return f'<a href="{escape(url)}">{escape(text)}</a>'
-    return escape(text)
-
-
-def _count(n: int, noun: str) -> str:
-    plural = "stories" if noun == "story" else f"{noun}s"
-    return f"{n} {noun if n == 1 else plural}"
-
-
-def _when(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return "" if value is None else str(value)
-
-
-def evidence_html(raw: str | None, relevance: float | None) -> str:
-    """Return the relevance evidence of an article (articles.relevance_evidence) as HTML."""
-    try:
-        evidence = json.loads(raw) if raw else {}
-    except ValueError:
-        evidence = {}
-    parts = [f"relevance {relevance:.1f}" if relevance is not None else "relevance ?"]
-    for side, label in (("china", "China"), ("russia", "Russia"), ("relation_terms", "relation")):
-        terms = evidence.get(side) or []
-        if terms:
-            parts.append(f"{label}: {', '.join(str(term) for term in terms)}")
-    if evidence.get("joint_sentences"):
-        parts.append(f"{evidence['joint_sentences']} sentences name both sides")
-    html = f'<div class="muted">{escape(" · ".join(parts))}</div>'
-    for example in (evidence.get("examples") or [])[:2]:
-        # the examples are cut at a fixed length: an ellipsis says so, unless a sentence ended
-        text = str(example) if str(example).endswith((".", "!", "?", '"')) else f"{example}…"
-        html += f"<blockquote>{escape(text)}</blockquote>"
-    return html
-
-
-def _table(columns: Iterable[str], rows: Iterable[Iterable[str]], row_class=None) -> str:
-    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
-    body = []
-    for i, cells in enumerate(rows):
-        css = f' class="{row_class(i)}"' if row_class and row_class(i) else ""
-        body.append(f"<tr{css}>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
 def charts_html(
     con: duckdb.DuckDBPyConnection, first_day: date | None, charts: ChartCache | None = None
 ) -> str:
@@ -139,21 +94,27 @@ def charts_html(
         title = chart_title(trend)
         png = charts.chart(trend, title, "png")
         html.append(
-            f'<figure><img class="chart" src="{_data_uri(png)}" width="{WIDTH_PX}" '
+            f'<figure><img class="chart" src="{data_uri(png)}" width="{WIDTH_PX}" '
             f'height="{HEIGHT_PX}" alt="{escape(f"Top keywords, {alt}: {title}")}">'
             "</figure>"
         )
     return "\n".join(html)
 
 
-def spikes_html(con: duckdb.DuckDBPyConnection, last_day: date | None) -> str:
-    """Return the spikes of the chart window with the stories behind each."""
+def spikes_html(
+    con: duckdb.DuckDBPyConnection, last_day: date | None, listed: Set[str] = frozenset()
+) -> str:
+    """Return the spikes of the chart window with the events and stories behind each (an event
+    the report lists, `listed`, linked to)."""
     if last_day is None:
         return "<p>No stories yet.</p>"
     first = last_day - timedelta(days=CHART_DAYS - 1)
-    rows = _rows(con, "report_spike_stories", {"scope": SCOPE, "first": first, "last": last_day})
+    rows = query_rows(
+        con, "report_spike_stories", {"scope": SCOPE, "first": first, "last": last_day}
+    )
     if not rows:
         return f"<p>No keyword spiked between {first} and {last_day}.</p>"
+    behind = spike_events(con, SCOPE, [(row["day"], row["keyword"]) for row in rows])
     html, current = [], None
     for row in rows:
         key = (row["day"], row["keyword"])
@@ -163,9 +124,10 @@ def spikes_html(con: duckdb.DuckDBPyConnection, last_day: date | None) -> str:
             ratio = f"×{row['ratio']:.1f}" if row["ratio"] else "new"
             html.append(
                 f'<h3><span class="badge">{ratio}</span> '
-                f"{escape(row['keyword'])} on {row['day']}: {_count(row['spike_stories'], 'story')}"
-                f" from {_count(row['spike_sources'], 'source')}, {100 * row['share']:.0f}% of the day "
+                f"{escape(row['keyword'])} on {row['day']}: {count(row['spike_stories'], 'story')}"
+                f" from {count(row['spike_sources'], 'source')}, {100 * row['share']:.0f}% of the day "
                 f"(baseline {100 * row['baseline_share']:.0f}%)</h3>"
+                + spike_events_html(behind.get(key, []), listed)
             )
         html.append(
             f'<div class="story">{link_html(row["url"], row["title"] or row["url"])} '
@@ -181,7 +143,7 @@ def collections_html(con: duckdb.DuckDBPyConnection, last_day: date | None) -> s
     if last_day is None:
         return "<p>No stories yet.</p>"
     first = last_day - timedelta(days=CHART_DAYS - 1)
-    rows = _rows(con, "report_collections", {"first": first, "last": last_day})
+    rows = query_rows(con, "report_collections", {"first": first, "last": last_day})
     if not rows:
         return "<p>No feed is in a collection: tag [[feeds]] with <code>collections</code>.</p>"
     columns = ["collection", "outlets", "stories", "articles published", "share of own volume"]
@@ -195,20 +157,20 @@ def collections_html(con: duckdb.DuckDBPyConnection, last_day: date | None) -> s
         ]
         for row in rows
     ]
-    return _table(columns, cells)
+    return table_html(columns, cells)
 
 
 def new_stories_html(con: duckdb.DuckDBPyConnection, since: datetime) -> str:
     """Return the stories stored since `since`, newest first."""
-    rows = _rows(con, "report_new_stories", {"scope": SCOPE, "since": since})
+    rows = query_rows(con, "report_new_stories", {"scope": SCOPE, "since": since})
     if not rows:
-        return f"<p>No new stories since {_when(since)} UTC.</p>"
-    html = [f"<p>{len(rows)} new stories since {_when(since)} UTC.</p>"]
+        return f"<p>No new stories since {when(since)} UTC.</p>"
+    html = [f"<p>{len(rows)} new stories since {when(since)} UTC.</p>"]
     for row in rows:
         html.append(
             f'<div class="story">{link_html(row["url"], row["title"] or row["url"])} '
             f"<span class=muted>— {escape(row['source'] or '')}, dated "
-            f"{escape(_when(row['dated_at']))}; keywords: {escape(row['keywords'] or '-')}</span>"
+            f"{escape(when(row['dated_at']))}; keywords: {escape(row['keywords'] or '-')}</span>"
             f"{evidence_html(row['evidence'], row['relevance'])}</div>"
         )
     return "\n".join(html)
@@ -216,7 +178,7 @@ def new_stories_html(con: duckdb.DuckDBPyConnection, since: datetime) -> str:
 
 def feeds_html(con: duckdb.DuckDBPyConnection) -> str:
     """Return the feed-health table, failing feeds first."""
-    rows = _rows(con, "report_feed_health", {})
+    rows = query_rows(con, "report_feed_health", {})
     if not rows:
         return "<p>No feed has been read yet.</p>"
     columns = ["feed", "status", "HTTP", "failures in a row", "entries", "checked", "last ok"]
@@ -228,12 +190,12 @@ def feeds_html(con: duckdb.DuckDBPyConnection) -> str:
             escape(str(row["http_status"] or "")),
             str(row["consecutive_failures"] or 0),
             escape(str(row["entries_last"] if row["entries_last"] is not None else "")),
-            escape(_when(row["last_checked_at"])),
-            escape(_when(row["last_ok_at"])),
+            escape(when(row["last_checked_at"])),
+            escape(when(row["last_ok_at"])),
         ]
         for row in rows
     ]
-    return _table(columns, cells, lambda i: "failed" if rows[i]["consecutive_failures"] else "")
+    return table_html(columns, cells, lambda i: "failed" if rows[i]["consecutive_failures"] else "")
 
 
 def spike_rule(settings: Settings) -> str:
@@ -255,13 +217,13 @@ def render_report(
 ) -> str:
     """Return the report's HTML, read through one warehouse connection (charts from `charts`
     when it has them)."""
-    overview = _rows(con, "report_overview", {"scope": SCOPE})[0]
+    overview = query_rows(con, "report_overview", {"scope": SCOPE})[0]
     last_day = overview["last_day"]
     first_day = overview["first_day"]
     if first_day and last_day:
         first_day = max(first_day, last_day - timedelta(days=CHART_DAYS - 1))
     run = (
-        f"last run {_when(overview['last_run_at'])} UTC ({overview['last_run_status']})"
+        f"last run {when(overview['last_run_at'])} UTC ({overview['last_run_status']})"
         if overview["last_run_at"]
         else "no run yet"
     )
@@ -269,6 +231,7 @@ def render_report(
         f"{overview['stories']} news stories from {overview['sources']} sources, "
         f"{overview['first_day'] or '-'} to {last_day or '-'}; {run}"
     )
+    events, listed = events_html(con, last_day, CHART_DAYS)
     sections = [
         (
             "Keyword trends",
@@ -276,9 +239,12 @@ def render_report(
             "the top keywords by stories. Stars mark spikes.</p>"
             + charts_html(con, first_day, charts),
         ),
+        ("Events of the period", events),
         (
-            "Spikes and the stories behind them",
-            f"<p class=muted>{escape(spike_rule(settings))}</p>" + spikes_html(con, last_day),
+            "Spikes and the events and stories behind them",
+            f"<p class=muted>{escape(spike_rule(settings))} The events behind a spike: the "
+            "most covered with a story of its day that mentions its keyword.</p>"
+            + spikes_html(con, last_day, listed),
         ),
         (
             "Collections",
@@ -297,9 +263,9 @@ def render_report(
         # Nothing may load from elsewhere: the report is read offline, mailed, archived.
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "img-src data:; style-src 'unsafe-inline'\">"
-        f"<title>sinorus report {escape(_when(now))} UTC</title><style>{CSS}</style></head>"
+        f"<title>sinorus report {escape(when(now))} UTC</title><style>{CSS}{EVENTS_CSS}</style></head>"
         f"<body><h1>China–Russia news monitor</h1><p class=meta>Report generated "
-        f"{escape(_when(now))} UTC · {escape(header)}</p>\n{body}</body></html>\n"
+        f"{escape(when(now))} UTC · {escape(header)}</p>\n{body}</body></html>\n"
     )
 
 
