@@ -338,3 +338,24 @@ def test_a_busy_server_is_asked_again_soon_not_after_the_clients_backoff() -> No
     assert taken == [(take, 503)] * 3 + [(take, 200)]
     assert api.calls[4:] == [(give, 503)] * 3 + [(give, 200)]
     assert not [m for m in retries.messages if "retryable" in m]
+
+
+def test_a_slot_is_given_back_to_a_server_busy_for_many_seconds() -> None:
+    """A server answering 503 to 25 give-backs in a row (~20 s of asking, more than the old
+    2 s) still gets its slot back: an ephemeral server never revokes a lease, and a slot kept
+    would hold every other writer at each of its commits for WAIT_SECONDS."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from tasks.commit import RELEASE_SECONDS, _held_slot
+
+    api = _BusyApi(busy=25)
+    clock = ManualClock()  # each pause advances it: no time really passes
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: api.url}), _held_slot(clock=clock):
+            after_take = clock.monotonic()
+    finally:
+        api.server.shutdown()
+    give = "/api/v2/concurrency_limits/decrement-with-lease"
+    gives = [status for path, status in api.calls if path == give]
+    assert gives == [503] * 25 + [200]
+    assert clock.monotonic() - after_take <= RELEASE_SECONDS
