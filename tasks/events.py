@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from tasks.event_lexicon import COMPATIBLE
+from tasks.event_lexicon import COMPATIBLE, OCCASIONS
 from tasks.event_signals import EventSignals
 from tasks.records import EventMethod
 
@@ -60,6 +60,25 @@ class Weights:
 
 
 WEIGHTS = Weights()
+# The conflicts of a report with every member at once (ActiveEvents.conflicts) let the lexical
+# pass skip the members they keep below the threshold: the days a member names (a member naming
+# more than DAYS_KEPT is never skipped for another day) and its kind of occasion, by index into
+# KINDS (an unknown kind counts as none: never skipped for it). CONFLICTING[a][b]: kinds a and b
+# never describe one event (`other_occasion`).
+DAYS_KEPT = 4
+NO_DAY = -(10**9)
+KINDS = (*OCCASIONS, None)
+KIND = {kind: i for i, kind in enumerate(KINDS)}
+NO_KIND = KIND[None]
+CONFLICTING = np.array(
+    [
+        [a != b and None not in (a, b) and frozenset({a, b}) not in COMPATIBLE for b in KINDS]
+        for a in KINDS
+    ]
+)
+# Over the bound of a member's score: the evidence is rounded to 4 decimals, and the product's
+# cosine may differ from np.dot's in the last bits.
+SLACK = 1e-3
 # On dev, B-cubed F1 is 1.0 for thresholds 0.45-0.80 even when every past event is a candidate
 # (no window); 0.6 is the middle of that plateau.
 THRESHOLD = 0.6
@@ -101,13 +120,19 @@ class ActiveEvent:
 
 class ActiveEvents:
     """The events open to new reports, with every member's embedding in one matrix of
-    MEMBER_CAP rows an event, so that one product gives a report's cosines to all of them."""
+    MEMBER_CAP rows an event, so that one product gives a report's cosines to all of them, and
+    the days and kind of occasion each member names, so that a few array operations find the
+    members that another day or another kind of occasion keeps below the threshold."""
 
     def __init__(self, events: Iterable[ActiveEvent] = ()) -> None:
         self.events: list[ActiveEvent] = []
         self._rows = np.zeros((0, MEMBER_CAP, DIMENSIONS), dtype=np.float32)
         self._first = np.zeros(0)  # each event's first and last report, POSIX seconds
         self._last = np.zeros(0)
+        self._members = np.zeros(0, dtype=np.int64)
+        self._days = np.zeros((0, MEMBER_CAP, DAYS_KEPT), dtype=np.int64)  # ordinals
+        self._dated = np.zeros((0, MEMBER_CAP), dtype=bool)  # names 1 to DAYS_KEPT days
+        self._kind = np.zeros((0, MEMBER_CAP), dtype=np.int64)  # index into KINDS
         for event in events:
             self.add(event)
 
@@ -117,30 +142,54 @@ class ActiveEvents:
     def __iter__(self):
         return iter(self.events)
 
+    def _arrays(self) -> tuple[str, ...]:
+        return ("_rows", "_first", "_last", "_members", "_days", "_dated", "_kind")
+
     def add(self, event: ActiveEvent) -> None:
         """Make an event a candidate."""
         n = len(self.events)
         if n == len(self._rows):  # grow by doubling: appending stays cheap on average
             grown = max(16, 2 * n)
-            self._rows = np.resize(self._rows, (grown, MEMBER_CAP, DIMENSIONS))
-            self._first, self._last = np.resize(self._first, grown), np.resize(self._last, grown)
+            for name in self._arrays():
+                old = getattr(self, name)
+                setattr(self, name, np.resize(old, (grown, *old.shape[1:])))
         self.events.append(event)
         self.refresh(n)
 
     def refresh(self, i: int) -> None:
-        """Copy event i's members and span into the matrix (after it took a report in)."""
-        event = self.events[i]
-        self._rows[i] = 0.0  # an empty slot's cosine is 0: the lexical pass checks real members
-        self._rows[i, : len(event.members)] = [m.embedding for m in event.members]
+        """Copy event i's members and span into the arrays (after it took a report in)."""
+        event, members = self.events[i], self.events[i].members
+        self._rows[i] = 0.0
+        self._rows[i, : len(members)] = [m.embedding for m in members]
         self._first[i], self._last[i] = event.first_at.timestamp(), event.last_at.timestamp()
+        self._members[i] = len(members)
+        self._dated[i], self._kind[i] = False, NO_KIND
+        for k, member in enumerate(members):
+            self._dated[i, k], self._days[i, k] = _days(member)
+            self._kind[i, k] = KIND.get(member.occasion, NO_KIND)
 
-    def best_cosines(self, signals: EventSignals, window: timedelta) -> np.ndarray:
-        """Return each event's best member cosine with the report, -inf outside the window."""
+    def cosines(self, signals: EventSignals, window: timedelta) -> np.ndarray:
+        """Return each member's cosine with the report (events by members), -inf for the events
+        outside the window and the empty slots."""
         n, when, slack = len(self.events), signals.published_at.timestamp(), window.total_seconds()
         flat = self._rows[:n].reshape(n * MEMBER_CAP, DIMENSIONS)
-        best = (flat @ signals.embedding).reshape(n, MEMBER_CAP).max(axis=1)
+        cosines = (flat @ signals.embedding).reshape(n, MEMBER_CAP)
         near = (self._first[:n] - slack <= when) & (when <= self._last[:n] + slack)
-        return np.where(near, best, -np.inf)
+        filled = np.arange(MEMBER_CAP) < self._members[:n, None]
+        return np.where(near[:, None] & filled, cosines, -np.inf)
+
+    def conflicts(self, signals: EventSignals, weights: Weights) -> np.ndarray:
+        """Return what each member's conflicts with the report take off its score (events by
+        members): another day, another kind of occasion, as `lexical` weighs them."""
+        n = len(self.events)
+        dated, days = _days(signals)
+        penalty = np.zeros((n, MEMBER_CAP))
+        if dated:
+            named = days[days != NO_DAY]
+            gap = np.abs(self._days[:n, :, :, None] - named).min(axis=(2, 3))
+            penalty += weights.other_day * (self._dated[:n] & (gap > DAY_TOLERANCE.days))
+        conflicting = CONFLICTING[KIND.get(signals.occasion, NO_KIND)]
+        return penalty + weights.other_occasion * conflicting[self._kind[:n]]
 
     def drop_before(self, cutoff: datetime) -> None:
         """Forget the events whose last report is older than the cutoff."""
@@ -148,11 +197,17 @@ class ActiveEvents:
         keep = np.flatnonzero(self._last[:n] >= cutoff.timestamp())
         if len(keep) < n:
             self.events = [self.events[i] for i in keep]
-            self._rows, self._first, self._last = (
-                self._rows[keep],
-                self._first[keep],
-                self._last[keep],
-            )
+            for name in self._arrays():
+                setattr(self, name, getattr(self, name)[keep])
+
+
+def _days(signals: EventSignals) -> tuple[bool, np.ndarray]:
+    """Return whether the report names 1 to DAYS_KEPT days, and their ordinals (NO_DAY after)."""
+    days = np.full(DAYS_KEPT, NO_DAY, dtype=np.int64)
+    if not 0 < len(signals.dates) <= DAYS_KEPT:
+        return False, days
+    days[: len(signals.dates)] = sorted(d.toordinal() for d in signals.dates)
+    return True, days
 
 
 def overlap(a: frozenset, b: frozenset) -> float:
@@ -218,15 +273,16 @@ def best_event(
     score seen, {}) when none reaches it."""
     if not len(candidates):
         return None, 0.0, {}
-    # The cosines first; only the events that the lexical evidence could still lift over the
-    # threshold are scored in full.
-    cosines = candidates.best_cosines(signals, window)
+    # Only the members that could still reach the threshold are scored in full: their cosine
+    # plus the most the lexical evidence adds, less the conflicts found with arrays. Exact: one
+    # left out scores below the threshold (SLACK covers the rounding of the evidence).
+    cosines = candidates.cosines(signals, window)
+    bound = cosines + weights.most - candidates.conflicts(signals, weights) + SLACK
     best: tuple[int | None, float, dict[str, float]] = (None, -1.0, {})
-    for i in np.flatnonzero(cosines + weights.most >= threshold):
-        for member in candidates.events[i].members:
-            score, evidence = pair_score(signals, member, weights)
-            if score > best[1]:
-                best = (int(i), score, evidence)
+    for i, k in zip(*np.nonzero(bound >= threshold), strict=True):
+        score, evidence = pair_score(signals, candidates.events[i].members[k], weights)
+        if score > best[1]:
+            best = (int(i), score, evidence)
     if best[0] is None or best[1] < threshold:
         return None, max(best[1], float(cosines.max())), {}
     return best

@@ -24,7 +24,17 @@ from devtools.evaluate_events import (
     signals_of,
 )
 from tasks.event_signals import EventSignals, dates, event_signals, numbers, occasion
-from tasks.events import MEMBER_CAP, WINDOW, ActiveEvents, assign, event_id, pair_score
+from tasks.events import (
+    MEMBER_CAP,
+    THRESHOLD,
+    WEIGHTS,
+    WINDOW,
+    ActiveEvents,
+    assign,
+    best_event,
+    event_id,
+    pair_score,
+)
 
 T0 = datetime(2026, 4, 7, 9, 0, tzinfo=UTC)
 
@@ -253,3 +263,49 @@ def test_dropping_old_events_keeps_the_others_matched() -> None:
     assert [e.event_id for e in active] == [event_id("b1"), event_id("c1")]
     later = assign([report("c2", days + 2, unit(0, 0.1, 1)), report("b2", days + 3, B)], active)
     assert [a.event_id for a in later] == [event_id("c1"), event_id("b1")]
+
+
+def _every_member(signals: EventSignals, active: ActiveEvents) -> tuple[int | None, float]:
+    """Return the event and score that scoring every member within the window gives."""
+    best: tuple[int | None, float] = (None, -1.0)
+    for i, event in enumerate(active):
+        if event.first_at - WINDOW <= signals.published_at <= event.last_at + WINDOW:
+            for member in event.members:
+                score = pair_score(signals, member)[0]
+                if score > best[1]:
+                    best = (i, score)
+    return best if best[1] >= THRESHOLD else (None, -1.0)
+
+
+def test_members_left_out_of_the_lexical_pass_could_not_have_been_chosen() -> None:
+    """best_event scores only the members that another day or another kind of occasion does not
+    keep below the threshold: on a stream of stories told on several days with several kinds of
+    occasion, it chooses what scoring every member chooses."""
+    rng = np.random.default_rng(20)
+    stories = [unit(*rng.normal(size=6)) for _ in range(12)]
+    kinds = [None, "meeting", "signing", "call", "vote"]
+    active, chosen = ActiveEvents(), Counter()
+    for k in range(300):
+        story = int(rng.integers(12))
+        vector = stories[story] + rng.normal(scale=0.04, size=512).astype(np.float32)
+        hours = 4.0 * k
+        day = (T0 + timedelta(hours=hours)).date()
+        named = rng.choice([0, 1, 2, 5], p=[0.3, 0.3, 0.2, 0.2])  # none, that day, later, many
+        days = {0: set(), 1: {day}, 2: {day + timedelta(days=3)}}.get(
+            int(named), {day - timedelta(days=d) for d in range(5)}
+        )
+        signals = report(
+            f"r{k}",
+            hours,
+            vector / np.linalg.norm(vector),
+            dates=frozenset(days),
+            occasion=kinds[int(rng.integers(len(kinds)))],
+            actors=frozenset({f"actor{story % 3}"}),
+        )
+        i, score, _ = best_event(signals, active, WINDOW, WEIGHTS, THRESHOLD)
+        assert (i, round(score, 4) if i is not None else -1.0) == pytest.approx(
+            _every_member(signals, active), abs=1e-4
+        )
+        chosen[i is None] += 1
+        assign([signals], active)
+    assert chosen[True] > 20 and chosen[False] > 100  # both new events and joins were decided
