@@ -2,7 +2,8 @@
 -- included). The headline is the first report's title (publication time, then URL): the outlet
 -- that broke it, in its own language; cheaper and steadier than the most central report, and
 -- what an analyst reads first. Outlets are distinct sources; top keywords are the five keywords
--- the most of its reports mention (then by name).
+-- the most of its reports mention (then by name); collections are those of its outlets' feeds
+-- (feed_collections: today's tags, so a re-tagged feed re-labels its past events).
 create or replace view events as
 with reports as (
     select
@@ -27,6 +28,16 @@ keywords as (
     group by reports.event_id, keyword_mentions.keyword
 ),
 
+collections as (
+    select
+        reports.event_id,
+        list(distinct feed_collections.collection order by feed_collections.collection)
+            as collections
+    from reports
+    inner join feed_collections using (source)
+    group by reports.event_id
+),
+
 top_keywords as (
     select
         event_id,
@@ -45,7 +56,9 @@ select
     count(distinct reports.source) as outlets,
     list(distinct reports.language order by reports.language)
         filter (where reports.language is not null) as languages,
+    coalesce(any_value(collections.collections), []) as collections,
     coalesce(any_value(top_keywords.top_keywords), []) as top_keywords
 from reports
+left join collections using (event_id)
 left join top_keywords using (event_id)
 group by reports.event_id
