@@ -24,8 +24,9 @@ from sinorus.options import (
     fail,
     settings_or_exit,
 )
-from sinorus.query_commands import print_trends, sql_command, trends
+from sinorus.query_commands import sql_command
 from sinorus.report_command import report
+from sinorus.trend_commands import print_trends, trends
 
 app = typer.Typer(
     help="A news monitor for analysts who follow the relationship between China and Russia.",

@@ -9,7 +9,8 @@ import typer
 
 from sinorus.console import render_rows
 from sinorus.options import AsOfOption, ConfigOption, DbOption, console, fail, settings_or_exit
-from sinorus.query_commands import _as_of, _query, check_collections
+from sinorus.query_commands import _as_of, _query
+from sinorus.trend_commands import check_collections
 from warehouse import sql
 
 events_app = typer.Typer(
