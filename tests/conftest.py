@@ -59,10 +59,11 @@ def write_config(
         # The commit limit costs ~2 s an acquisition on the test server: the tests that are
         # about it turn it on.
         f'[warehouse]\ncatalog = "{db}"\ncommit_limit = {str(commit_limit).lower()}\n\n'
-        "[fetch]\nallow_private_hosts = true\ntimeout_seconds = 5.0\n\n"
         # The HTML report after each run costs 1-4 s CPU (charts): only the tests about it
         # (tests/test_artifacts.py) ask for one, with a [report] table of their own.
         + ("" if "[report]" in extra else '[report]\npath = ""\n\n')
+        # `extra` follows [fetch]: its bare keys (batch_size = 2) are [fetch]'s.
+        + "[fetch]\nallow_private_hosts = true\ntimeout_seconds = 5.0\n\n"
         + f"{extra}\n{feeds}",
         encoding="utf-8",
     )
