@@ -7,6 +7,12 @@ scorer asks two questions of each sentence naming both sides:
 
 - Is it a listing? A sentence with the vocabulary of a contest (sport), a market, a vote or a list
   of countries ([topic.listing]) only lines the two up: it links nothing and costs points.
+- Do the two act together? A vote sentence is no listing when one of its clauses names the two
+  side by side as one subject ("China and Russia", 中俄, joined by nothing but [topic.joint.with]
+  words) and holds a joint-action word ("vetoed", "jointly", 共同: [topic.joint.act]): "China and
+  Russia vetoed the draft" is joint action; "China, Russia and India abstained", "China and
+  Russia abstained together with 20 others" ([topic.joint.among]) and "Russia vetoed, while
+  China abstained" stay listings.
 - Which clause holds both? A sentence is cut into clauses at words like "while", "but", "whereas"
   ([topic.clause]), and at "and" when a side follows it and the clause before already says
   something ([topic.coordination]); a relationship term links the two only inside one clause.
@@ -74,3 +80,28 @@ def clauses(
             cuts.add(word.start)
     edges = [sentence[0], *sorted(c for c in cuts if c > sentence[0]), sentence[1]]
     return [(a, b) for a, b in zip(edges, edges[1:], strict=False) if body[a:b].strip()]
+
+
+def acting_together(
+    body: str,
+    clause: Span,
+    china: Sequence[Match],
+    russia: Sequence[Match],
+    act: Sequence[Match],
+    among: Sequence[Match],
+    joiners: frozenset[str],
+) -> bool:
+    """Return whether the clause holds a joint-action word, no word putting the two among
+    others, and names the two as one subject: a China and a Russia term next to each other,
+    with only joining words between them."""
+    if not found_in(act, clause) or found_in(among, clause):
+        return False
+    for c in found_in(china, clause):
+        for r in found_in(russia, clause):
+            first, second = (c, r) if c.start <= r.start else (r, c)
+            if first.start == second.start:  # one term naming both (中俄, Sino-Russian)
+                return True
+            gap = body[first.end : second.start]
+            if len(gap) <= 12 and all(w.lower() in joiners for w in WORD.findall(gap)):
+                return True
+    return False
