@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 
 from config.settings import Topic
 from tasks.records import Relevance
-from tasks.relation import acting_together, clauses, found_in, listing_kinds, within
+from tasks.relation import (
+    acting_together,
+    clauses,
+    common_origin,
+    found_in,
+    listing_kinds,
+    within,
+)
 from tasks.terms import Match, TermMatcher, matcher
 
 PARAGRAPH = re.compile(r"[^\n]+")
@@ -63,6 +70,7 @@ class TopicMatchers:
     listing: dict[str, TermMatcher]
     act: TermMatcher
     among: TermMatcher
+    origin: TermMatcher
     joiners: frozenset[str]
 
 
@@ -86,6 +94,7 @@ def topic_matchers(topic: Topic) -> TopicMatchers:
             listing={kind: matcher(terms) for kind, terms in topic.listing_terms().items()},
             act=matcher(topic.joint_terms("act")),
             among=matcher(topic.joint_terms("among")),
+            origin=matcher(topic.origin_terms),
             joiners=frozenset(t.lower() for t in topic.joint_terms("with")),
         )
         known = _MATCHERS[id(topic)] = (topic, found)
@@ -126,7 +135,7 @@ def joint(
     paragraphs, sentences = spans(body)
     breaks = terms.clause.find(body)
     coordination = terms.coordination.find(body)
-    act, among = terms.act.find(body), terms.among.find(body)
+    act, among, origin = terms.act.find(body), terms.among.find(body), terms.origin.find(body)
 
     def together(sentence: tuple[int, int]) -> bool:
         return any(
@@ -157,7 +166,11 @@ def joint(
         for clause in clauses(body, sentence, breaks, coordination, side_starts):
             hits = found_in(relation_found, clause)
             paired = [] if both(clause) else found_in(pair, clause)
-            if hits and (both(clause) or paired):
+            if (
+                hits
+                and (both(clause) or paired)
+                and not common_origin(body, clause, china, russia, origin, terms.joiners)
+            ):
                 found.links.append((sentence, clause))
                 found.relation_hits += hits
                 found.pair_used |= {m.text.lower() for m in paired}

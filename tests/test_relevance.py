@@ -734,3 +734,18 @@ def test_state_companies_and_agencies_count_as_their_side(text: str, side: str) 
     assert (china if side == "china" else russia) >= 3 and (
         russia if side == "china" else china
     ) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "links"),
+    [
+        ("Visitors from China and Russia rose as hotels added flights and visas.", 0),
+        ("Les étudiants venus de Chine et de Russie sont plus nombreux dans les universités.", 0),
+        ("来自中国的游客和来自俄罗斯的游客都在增加，免签政策和航班带动了交流。", 0),
+        # a direction is a dealing: from one side to the other
+        ("Exports of grain from Russia to China rose by half.", 1),
+        ("Поставки зерна из России в Китай выросли вдвое.", 1),
+    ],
+)
+def test_a_common_origin_sets_the_two_side_by_side(text: str, links: int) -> None:
+    assert linked(text).evidence["links"] == links
