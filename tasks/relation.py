@@ -137,13 +137,12 @@ def common_origin(
     def after_origin(side: Match) -> bool:
         return any(o.end <= side.start and _next_to(body, o, side, joiners) for o in origins)
 
-    sides = sorted([*found_in(china, clause), *found_in(russia, clause)], key=lambda m: m.start)
     china_found, russia_found = found_in(china, clause), found_in(russia, clause)
     if any(after_origin(c) for c in china_found) and any(after_origin(r) for r in russia_found):
         return True
-    for first, second in zip(sides, sides[1:], strict=False):
-        pair = {id(first), id(second)}
-        mixed = pair & {id(m) for m in china_found} and pair & {id(m) for m in russia_found}
-        if mixed and after_origin(first) and _next_to(body, first, second, joiners):
-            return True
+    for c in china_found:
+        for r in russia_found:
+            first, second = (c, r) if c.start <= r.start else (r, c)
+            if after_origin(first) and _next_to(body, first, second, joiners):
+                return True
     return False

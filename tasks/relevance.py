@@ -4,7 +4,8 @@ Naming both countries is not enough: a markets wrap or a sports page does that i
 score rewards the two sides appearing together where a story puts its subject — the headline, the
 lead, the same sentence or paragraph — and the vocabulary of a relationship (summit, pipeline,
 yuan settlement, joint exercise …) in a clause that names both. A sentence that only sets them
-side by side (a match, a market, a vote, a list: tasks/relation.py) costs points instead. An
+side by side (a match, a market, a vote, a list: tasks/relation.py) costs points instead, unless
+the two cast the vote together ("China and Russia vetoed the draft"). An
 article is relevant when the score reaches the threshold, each side is named `min_mentions`
 times, and a relationship term links them at least `min_links` times. The evidence behind every
 score is kept, so an analyst can see why.

@@ -749,3 +749,9 @@ def test_state_companies_and_agencies_count_as_their_side(text: str, side: str) 
 )
 def test_a_common_origin_sets_the_two_side_by_side(text: str, links: int) -> None:
     assert linked(text).evidence["links"] == links
+
+
+def test_a_combined_share_is_a_listing() -> None:
+    result = linked("China and Russia together account for 12% of foreign students and trade.")
+    assert result.evidence["listing"] == {"list": ["together account for"]}
+    assert result.evidence["links"] == 0
