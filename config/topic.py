@@ -39,6 +39,11 @@ class Topic(_Strict):
     clause: Terms = Field(default_factory=dict)
     coordination: Terms = Field(default_factory=dict)
     listing: dict[str, Terms] = Field(default_factory=dict)
+    # joint action: `act` words (vetoed, jointly), `among` words (together with, as did) and the
+    # `with` words joining the two ("and", 和)
+    joint: dict[str, Terms] = Field(default_factory=dict)
+    # words that introduce where something comes from ("from China and Russia": side by side)
+    origin: Terms = Field(default_factory=dict)
 
     @field_validator("china", "russia", "relation")
     @classmethod
@@ -76,6 +81,16 @@ class Topic(_Strict):
     def coordination_terms(self) -> tuple[str, ...]:
         """Return the words ("and") that start a clause when a side follows, of every language."""
         return _flatten(self.coordination)
+
+    @property
+    def origin_terms(self) -> tuple[str, ...]:
+        """Return the origin words (from, из, 来自), of every language."""
+        return _flatten(self.origin)
+
+    def joint_terms(self, part: str) -> tuple[str, ...]:
+        """Return the words of one part (`act`, `among`, `with`) of the joint-action rule, of
+        every language."""
+        return _flatten(self.joint.get(part, {}))
 
     def listing_terms(self) -> dict[str, tuple[str, ...]]:
         """Return, for each kind of listing (sport, market, vote, list), its words."""

@@ -120,11 +120,14 @@ def breakdown(report: Report, key: str, default: str = "-") -> dict[str, Report]
 def breakdown_lines(report: Report) -> list[str]:
     """Return the per-language, per-kind and per-split figures of a relevance report as lines.
 
-    `split` is `dev` or `held-out` for the harder set of issue 12 (the rules were written before
-    the held-out third was scored); the older cases have none and show as `original`.
+    `split` is `dev` or `held-out` for the harder sets of issues 12 and 21 (the rules were
+    written before the held-out third was scored); the older cases have none and show as
+    `original`. `topic` is the kind of relationship of issue 21's cases (culture, transport,
+    joint-action …; a hard negative has the topic it imitates); other cases show as `-`.
     """
     lines = []
-    for key, default in (("language", "-"), ("kind", "-"), ("split", "original")):
+    keys = (("language", "-"), ("kind", "-"), ("topic", "-"), ("split", "original"))
+    for key, default in keys:
         lines.append(f"  {'by ' + key + ':':<23}cases    P      R     tp  fp  fn  tn")
         for value, group in breakdown(report, key, default).items():
             n = group.tp + group.fp + group.fn + group.tn

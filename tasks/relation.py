@@ -7,6 +7,15 @@ scorer asks two questions of each sentence naming both sides:
 
 - Is it a listing? A sentence with the vocabulary of a contest (sport), a market, a vote or a list
   of countries ([topic.listing]) only lines the two up: it links nothing and costs points.
+- Do the two act together? A vote sentence is no listing when one of its clauses names the two
+  side by side as one subject ("China and Russia", 中俄, joined by nothing but [topic.joint.with]
+  words) and holds a joint-action word ("vetoed", "jointly", 共同: [topic.joint.act]): "China and
+  Russia vetoed the draft" is joint action; "China, Russia and India abstained", "China and
+  Russia abstained together with 20 others" ([topic.joint.among]) and "Russia vetoed, while
+  China abstained" stay listings.
+- Do they only come from the same place? "Visitors from China and Russia", "étudiants venus de
+  Chine et de Russie", 来自中国和来自俄罗斯: both sides introduced by an origin word
+  ([topic.origin]: from, из, aus, 来自), alike, set them side by side; such a clause links nothing.
 - Which clause holds both? A sentence is cut into clauses at words like "while", "but", "whereas"
   ([topic.clause]), and at "and" when a side follows it and the clause before already says
   something ([topic.coordination]); a relationship term links the two only inside one clause.
@@ -74,3 +83,66 @@ def clauses(
             cuts.add(word.start)
     edges = [sentence[0], *sorted(c for c in cuts if c > sentence[0]), sentence[1]]
     return [(a, b) for a, b in zip(edges, edges[1:], strict=False) if body[a:b].strip()]
+
+
+def acting_together(
+    body: str,
+    clause: Span,
+    china: Sequence[Match],
+    russia: Sequence[Match],
+    act: Sequence[Match],
+    among: Sequence[Match],
+    joiners: frozenset[str],
+) -> bool:
+    """Return whether the clause holds a joint-action word, no word putting the two among
+    others, and names the two as one subject: a China and a Russia term next to each other,
+    with only joining words between them."""
+    if not found_in(act, clause) or found_in(among, clause):
+        return False
+    for c in found_in(china, clause):
+        for r in found_in(russia, clause):
+            first, second = (c, r) if c.start <= r.start else (r, c)
+            if first.start == second.start:  # one term naming both (中俄, Sino-Russian)
+                return True
+            gap = body[first.end : second.start]
+            if len(gap) <= 12 and all(w.lower() in joiners for w in WORD.findall(gap)):
+                return True
+    return False
+
+
+def _next_to(body: str, before: Match, after: Match, joiners: frozenset[str]) -> bool:
+    """Return whether only punctuation and joining words stand between the two matches."""
+    gap = body[before.end : after.start]
+    return len(gap) <= 12 and all(w.lower() in joiners for w in WORD.findall(gap))
+
+
+def common_origin(
+    body: str,
+    clause: Span,
+    china: Sequence[Match],
+    russia: Sequence[Match],
+    origin: Sequence[Match],
+    joiners: frozenset[str],
+) -> bool:
+    """Return whether the clause names the two only as places things come from: each side right
+    after an origin word ("from China and from Russia"), or one right after it with the other
+    joined to it ("from China and Russia")."""
+    origins = found_in(origin, clause)
+    if not origins:
+        return False
+
+    # "from China and from Russia": the origin words may stand between the two as well
+    joiners = joiners | {w.lower() for o in origins for w in WORD.findall(o.text)}
+
+    def after_origin(side: Match) -> bool:
+        return any(o.end <= side.start and _next_to(body, o, side, joiners) for o in origins)
+
+    china_found, russia_found = found_in(china, clause), found_in(russia, clause)
+    if any(after_origin(c) for c in china_found) and any(after_origin(r) for r in russia_found):
+        return True
+    for c in china_found:
+        for r in russia_found:
+            first, second = (c, r) if c.start <= r.start else (r, c)
+            if after_origin(first) and _next_to(body, first, second, joiners):
+                return True
+    return False

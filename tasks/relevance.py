@@ -4,7 +4,8 @@ Naming both countries is not enough: a markets wrap or a sports page does that i
 score rewards the two sides appearing together where a story puts its subject — the headline, the
 lead, the same sentence or paragraph — and the vocabulary of a relationship (summit, pipeline,
 yuan settlement, joint exercise …) in a clause that names both. A sentence that only sets them
-side by side (a match, a market, a vote, a list: tasks/relation.py) costs points instead. An
+side by side (a match, a market, a vote, a list: tasks/relation.py) costs points instead, unless
+the two cast the vote together ("China and Russia vetoed the draft"). An
 article is relevant when the score reaches the threshold, each side is named `min_mentions`
 times, and a relationship term links them at least `min_links` times. The evidence behind every
 score is kept, so an analyst can see why.
@@ -17,7 +18,14 @@ from dataclasses import dataclass, field
 
 from config.settings import Topic
 from tasks.records import Relevance
-from tasks.relation import clauses, found_in, listing_kinds, within
+from tasks.relation import (
+    acting_together,
+    clauses,
+    common_origin,
+    found_in,
+    listing_kinds,
+    within,
+)
 from tasks.terms import Match, TermMatcher, matcher
 
 PARAGRAPH = re.compile(r"[^\n]+")
@@ -61,6 +69,10 @@ class TopicMatchers:
     clause: TermMatcher
     coordination: TermMatcher
     listing: dict[str, TermMatcher]
+    act: TermMatcher
+    among: TermMatcher
+    origin: TermMatcher
+    joiners: frozenset[str]
 
 
 _MATCHERS: dict[int, tuple[Topic, TopicMatchers]] = {}
@@ -81,6 +93,10 @@ def topic_matchers(topic: Topic) -> TopicMatchers:
             clause=matcher(topic.clause_terms),
             coordination=matcher(topic.coordination_terms),
             listing={kind: matcher(terms) for kind, terms in topic.listing_terms().items()},
+            act=matcher(topic.joint_terms("act")),
+            among=matcher(topic.joint_terms("among")),
+            origin=matcher(topic.origin_terms),
+            joiners=frozenset(t.lower() for t in topic.joint_terms("with")),
         )
         known = _MATCHERS[id(topic)] = (topic, found)
     return known[1]
@@ -118,15 +134,25 @@ def joint(
         return within(china_starts, span) and within(russia_starts, span)
 
     paragraphs, sentences = spans(body)
+    breaks = terms.clause.find(body)
+    coordination = terms.coordination.find(body)
+    act, among, origin = terms.act.find(body), terms.among.find(body), terms.origin.find(body)
+
+    def together(sentence: tuple[int, int]) -> bool:
+        return any(
+            acting_together(body, clause, china, russia, act, among, terms.joiners)
+            for clause in clauses(body, sentence, breaks, coordination, side_starts)
+        )
+
     for sentence in sentences:
         if both(sentence):
             kinds = listing_kinds(listing, sentence)
+            if set(kinds) == {"vote"} and together(sentence):
+                kinds = {}  # the two vote together, as one: joint action, no listing
             (found.listed if kinds else found.sentences).append((sentence, kinds))
     found.paragraphs = [p for p in paragraphs if both(p)]
 
     # a relationship term links the sides only in a clause of a sentence that is no listing
-    breaks = terms.clause.find(body)
-    coordination = terms.coordination.find(body)
     relation_found = terms.relation.find(body)
     linked = [sentence for sentence, _ in found.sentences]
     if pair_starts:
@@ -141,7 +167,11 @@ def joint(
         for clause in clauses(body, sentence, breaks, coordination, side_starts):
             hits = found_in(relation_found, clause)
             paired = [] if both(clause) else found_in(pair, clause)
-            if hits and (both(clause) or paired):
+            if (
+                hits
+                and (both(clause) or paired)
+                and not common_origin(body, clause, china, russia, origin, terms.joiners)
+            ):
                 found.links.append((sentence, clause))
                 found.relation_hits += hits
                 found.pair_used |= {m.text.lower() for m in paired}
@@ -178,6 +208,11 @@ def judge(title: str | None, text: str, topic: Topic) -> Relevance:
     title_kinds = listing_kinds(
         {kind: m.find(title or "") for kind, m in terms.listing.items()}, (0, 10**9)
     )
+    if set(title_kinds) == {"vote"} and acting_together(
+        title or "", (0, len(title or "")), title_china, title_russia,
+        terms.act.find(title or ""), terms.among.find(title or ""), terms.joiners,
+    ):  # fmt: skip
+        title_kinds = {}
     for kind, words in title_kinds.items():
         listing_found.setdefault(kind, set()).update(words)
     title_both = bool(title_china and title_russia)

@@ -113,6 +113,8 @@ def test_default_file_lists_every_key() -> None:
         "topic.clause",
         "topic.coordination",
         "topic.listing",
+        "topic.joint",
+        "topic.origin",
     }
     assert _keys(raw_defaults(), leaves=leaves) == _fields(Settings)
 

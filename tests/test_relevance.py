@@ -684,3 +684,74 @@ def test_arabic_terms_match_with_attached_conjunctions_and_prepositions() -> Non
     # Beijing (بكين) starts with ب: a word is stripped only when it matches no term whole
     assert find_terms("بكين", ("كين",)) == ["بكين"]
     assert [m.term for m in matcher(("كين", "بكين")).find("بكين")] == ["بكين"]
+
+
+# ---- joint action and the state actors of each side (issue 21) ----
+
+
+@pytest.mark.parametrize(
+    ("text", "listed"),
+    [
+        # the two as one subject of a joint act: no listing, a link
+        ("China and Russia vetoed the resolution on sanctions.", 0),
+        ("Россия и Китай наложили вето на проект резолюции.", 0),
+        ("中国和俄罗斯共同否决了决议草案。", 0),
+        ("China and Russia jointly voted against the resolution on sanctions.", 0),
+        # among others, or acting apart, or no joint act: a listing
+        ("China and Russia abstained together with India in the vote on the resolution.", 1),
+        ("Russia vetoed the resolution on sanctions; China abstained.", 1),
+        ("China, Russia and India abstained in the vote on the resolution.", 1),
+        ("China and Russia abstained in the vote on the resolution.", 1),
+    ],
+)
+def test_a_joint_vote_is_no_listing(text: str, listed: int) -> None:
+    result = linked(text)
+    assert result.evidence["listing_sentences"] == listed
+    assert (result.evidence["joint_sentences"], bool(result.evidence["links"])) == (
+        (0, False) if listed else (1, True)
+    )
+
+
+def test_a_joint_veto_in_the_headline_earns_the_title_weight() -> None:
+    title = "Россия и Китай наложили вето на проект резолюции СБ ООН по КНДР"
+    assert judge(title, "Россия.", TOPIC).evidence["components"]["title"] == WEIGHTS.title
+    title = "China and Russia abstain with India on UN resolution"
+    assert judge(title, "China.", TOPIC).evidence["components"]["title"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [
+        ("Росатом и Росатома, Росатому", "russia"),
+        ("НОВАТЭК, Новатэку, Роскосмоса, РЖД", "russia"),
+        ("Rosatoms Eisbrecher, Gazprom Neft, Roscosmos", "russia"),
+        ("COSCO, CNOOC, Sinopec, PetroChina, ICBC", "china"),
+        ("海关总署、中远海运、国家航天局", "china"),
+    ],
+)
+def test_state_companies_and_agencies_count_as_their_side(text: str, side: str) -> None:
+    china, russia = counts(text)
+    assert (china if side == "china" else russia) >= 3 and (
+        russia if side == "china" else china
+    ) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "links"),
+    [
+        ("Visitors from China and Russia rose as hotels added flights and visas.", 0),
+        ("Les étudiants venus de Chine et de Russie sont plus nombreux dans les universités.", 0),
+        ("来自中国的游客和来自俄罗斯的游客都在增加，免签政策和航班带动了交流。", 0),
+        # a direction is a dealing: from one side to the other
+        ("Exports of grain from Russia to China rose by half.", 1),
+        ("Поставки зерна из России в Китай выросли вдвое.", 1),
+    ],
+)
+def test_a_common_origin_sets_the_two_side_by_side(text: str, links: int) -> None:
+    assert linked(text).evidence["links"] == links
+
+
+def test_a_combined_share_is_a_listing() -> None:
+    result = linked("China and Russia together account for 12% of foreign students and trade.")
+    assert result.evidence["listing"] == {"list": ["together account for"]}
+    assert result.evidence["links"] == 0

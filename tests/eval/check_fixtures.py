@@ -34,6 +34,11 @@ LANGUAGES = {"en", "ru", "zh", "uk", "de", "fr", "es", "ja", "ko", "ar"}
 HEADER_KEYS = ("label", "kind", "language", "source", "title")
 # the harder set of issue 12 says why each case is labelled so, and whether it was held out
 SPLITS = {"dev", "held-out"}
+# issue 21: the kind of relationship a case is about (a hard negative: the kind it imitates)
+TOPICS = {
+    "culture", "tourism", "agriculture", "transport", "science", "energy-cargo", "finance",
+    "joint-action",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class RelevanceFixture:
     text: str
     why: str = ""
     split: str = ""
+    topic: str = ""
 
 
 def read_relevance_fixture(path: Path) -> RelevanceFixture:
@@ -70,9 +76,14 @@ def read_relevance_fixture(path: Path) -> RelevanceFixture:
         text.strip(),
         fields.get("why", ""),
         fields.get("split", ""),
+        fields.get("topic", ""),
     )
     if fixture.split and fixture.split not in SPLITS:
         raise ValueError(f"unknown split: {fixture.split}")
+    if fixture.topic and fixture.topic not in TOPICS:
+        raise ValueError(f"unknown topic: {fixture.topic}")
+    if fixture.topic and not fixture.split:
+        raise ValueError("a case with a topic needs a split")
     if fixture.split and not fixture.why:
         raise ValueError("a case of the harder set needs `why`")
     if (
@@ -181,6 +192,7 @@ def main(argv: list[str]) -> int:
     )
     print("  by origin:", dict(origin))
     print("  by split:", dict(Counter(f.split or "original" for f in rel)))
+    print("  by topic:", dict(sorted(Counter(f.topic or "-" for f in rel).items())))
     harder = [f for f in rel if f.split]
     for lang in sorted({f.language for f in harder}):
         mine = [f for f in harder if f.language == lang]

@@ -2,7 +2,7 @@
 
 Run it from anywhere:  python tests/eval/make_duplicates.py
 
-For each seed article (warehouse/seeds/*.txt, text only) it writes twelve fixtures, each
+For each seed article (warehouse/seeds/*.txt, text only) it writes thirteen fixtures, each
 `expect = "duplicate"` of `seed://<stem>`:
 
   a. chrome          the seed wrapped in a full HTML page (nav, cookie banner, related links,
@@ -18,6 +18,7 @@ For each seed article (warehouse/seeds/*.txt, text only) it writes twelve fixtur
   j. quarter_continue its first quarter and a "Continue reading…" line (a teaser)
   k. fifth_middle    a fifth (>= 60 words) from the middle, without the headline
   l. fifth_chrome    the first fifth and a "Continue reading…" link in page chrome, extracted again
+  m. quarter_first   its first quarter at a paragraph boundary, no teaser line (issue 21)
 
 There is no randomness: every choice below is either written out or computed from the text, so
 the output is the same on every run. The script deletes and rewrites only the files it generates
@@ -203,6 +204,7 @@ VARIANT_HOSTS = {
     "combined": "frontpage-news.example",
     "fifth_first": "headline-digest.example",
     "quarter_continue": "teaser-wire.example",
+    "quarter_first": "brief-pages.example",
     "fifth_middle": "quote-board.example",
     "fifth_chrome": "snippet-daily.example",
 }
@@ -551,8 +553,8 @@ def share_boundary(paras: list[str], start: int, share: float) -> int:
 
 
 def short_copies(stem: str, text: str, published: dt.date) -> dict[str, dict]:
-    """Return the four short copies of one seed: a fifth or a quarter of it, from the start or the
-    middle, bare or in page chrome."""
+    """Return the five short copies of one seed: a fifth or a quarter of it, from the start or the
+    middle, bare, with a teaser line or in page chrome."""
     cfg = PER_SEED[stem[:3]]
     of = f"seed://{stem}"
     paras = paragraphs(text)
@@ -587,6 +589,15 @@ def short_copies(stem: str, text: str, published: dt.date) -> dict[str, dict]:
         title,
         published,
         join([*quarter, CONTINUE]),
+    )
+    out["quarter_first"] = fixture(
+        of,
+        f"cut to its first quarter at a paragraph boundary, no teaser line ({share(quarter)})",
+        "Brief Pages",
+        url("quarter_first"),
+        title,
+        published,
+        join(quarter),
     )
     start = max(1, len(paras) // 2 - 1)
     middle = paras[start : share_boundary(paras, start, 0.2)]
