@@ -31,7 +31,7 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -101,10 +101,13 @@ def score(found: dict[str, str | None], gold: dict[str, str | None]) -> str:
 
 def serve(pages: dict[str, bytes]) -> tuple[ThreadingHTTPServer, str]:
     """Return a running loopback server for {path: html} and its base URL."""
+    # The client sends a path with non-ASCII characters percent-encoded, and the gold URLs hold
+    # either form: both sides are compared unquoted.
+    pages = {unquote(path): body for path, body in pages.items()}
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            body = pages.get(self.path)
+            body = pages.get(unquote(self.path))
             self.send_response(200 if body is not None else 404)
             self.send_header("Content-Type", "text/html")
             self.send_header("Content-Length", str(len(body or b"")))
