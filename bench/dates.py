@@ -1,9 +1,12 @@
-"""Publication dates on 800 real pages with known dates (htmldate's evaluation set): the date
-sinorus stores, next to htmldate alone, in the same sitting.
+"""Publication dates on real pages with known dates (htmldate's two evaluation sets): the date
+sinorus stores, next to htmldate alone, in the same sitting, set by set.
 
-    uv run python bench/dates.py [--data DIR] [--limit N] [--show-wrong]
+    uv run python bench/dates.py [--data DIR ...] [--limit N] [--show-wrong]
 
-The pages are served on 127.0.0.1 under their original paths (behind their host name, so that
+The sets (each a folder of gold.json and pages/, gzip or xz): the 800 pages the rule was first
+built on (../shared/data/dates-htmldate, when present) and the 200 MediaCloud pages of 2020 it was
+checked on (tests/eval/dates/mediacloud-2020, in the project). A page without a gold date is left
+out of the scores. The pages are served on 127.0.0.1 under their original paths (behind their host name, so that
 two sites' "/" stay apart and a date in the URL still shows), fetched with tasks.fetch and read
 by the extraction worker in the process pool; tasks.extract.page_date chooses among the
 witnesses (no feed or listing date: a URL list). Printed for each: exact day, wrong, missed.
@@ -13,7 +16,7 @@ witnesses (no feed or listing date: a URL list). Printed for each: exact day, wr
   before  : the rule before issue 12 (trafilatura's fast htmldate, URL first; stored pages only)
   htmldate: find_date alone on the same HTML and URL, fast and extensive, default and original
 and which witness won, with its own accuracy; --show-wrong lists every page not dated right with
-its witnesses, to study the rule's mistakes.
+its witnesses and htmldate's extensive answer, to study the rule's mistakes.
 """
 
 from __future__ import annotations
@@ -21,18 +24,22 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import lzma
 import sys
 import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "dates-htmldate"
+DEFAULT_DATA = [
+    ROOT.parent / "shared" / "data" / "dates-htmldate",
+    ROOT / "tests" / "eval" / "dates" / "mediacloud-2020",
+]
 HTMLDATE = {
     "htmldate fast": {"extensive_search": False},
     "htmldate extensive": {"extensive_search": True},
@@ -41,10 +48,22 @@ HTMLDATE = {
 }
 
 
-def local_path(url: str) -> str:
-    """Return the path a page is served under: its host, then its original path and query."""
+def local_path(url: str, folder: str = "") -> str:
+    """Return the path a page is served under: its set, host, then original path and query."""
     parts = urlsplit(url)
-    return f"/{parts.netloc}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
+    start = f"/{folder}" if folder else ""
+    return f"{start}/{parts.netloc}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
+
+
+def read_set(folder: Path, limit: int) -> dict[str, tuple[bytes, str | None]]:
+    """Return {served path: (html, gold day or None)} for one set's first `limit` pages."""
+    listed = json.loads((folder / "gold.json").read_text(encoding="utf-8"))
+    pages = {}
+    for url, info in list(listed.items())[: limit or None]:
+        raw = (folder / "pages" / info["file"]).read_bytes()
+        html = lzma.decompress(raw) if info["file"].endswith(".xz") else gzip.decompress(raw)
+        pages[local_path(url, folder.name)] = (html, info["date"])
+    return pages
 
 
 def reference_job(job: tuple[bytes, str]) -> dict[str, str | None]:
@@ -70,21 +89,25 @@ def reference_job(job: tuple[bytes, str]) -> dict[str, str | None]:
     return found
 
 
-def score(found: dict[str, str | None], gold: dict[str, str]) -> str:
-    """Return 'exact, wrong, missed' as shares of the gold pages."""
-    exact = sum(found.get(url) == day for url, day in gold.items())
-    missed = sum(found.get(url) is None for url in gold)
-    wrong = len(gold) - exact - missed
-    n = len(gold)
-    return f"exact {exact / n:6.1%}   wrong {wrong / n:6.1%}   missed {missed / n:6.1%}"
+def score(found: dict[str, str | None], gold: dict[str, str | None]) -> str:
+    """Return exact day (share), wrong and missed (counts) over the pages with a gold date."""
+    dated = {url: day for url, day in gold.items() if day is not None}
+    exact = sum(found.get(url) == day for url, day in dated.items())
+    missed = sum(found.get(url) is None for url in dated)
+    wrong = len(dated) - exact - missed
+    n = max(len(dated), 1)
+    return f"exact {exact / n:6.1%}   wrong {wrong:3} ({wrong / n:5.1%})   missed {missed:3}"
 
 
 def serve(pages: dict[str, bytes]) -> tuple[ThreadingHTTPServer, str]:
     """Return a running loopback server for {path: html} and its base URL."""
+    # The client sends a path with non-ASCII characters percent-encoded, and the gold URLs hold
+    # either form: both sides are compared unquoted.
+    pages = {unquote(path): body for path, body in pages.items()}
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            body = pages.get(self.path)
+            body = pages.get(unquote(self.path))
             self.send_response(200 if body is not None else 404)
             self.send_header("Content-Type", "text/html")
             self.send_header("Content-Length", str(len(body or b"")))
@@ -101,12 +124,17 @@ def serve(pages: dict[str, bytes]) -> tuple[ThreadingHTTPServer, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--limit", type=int, default=0, help="only the first N pages")
+    parser.add_argument(
+        "--data", type=Path, action="append", help="a set's folder (repeat; default: both sets)"
+    )
+    parser.add_argument("--limit", type=int, default=0, help="only the first N pages of each set")
     parser.add_argument(
         "--show-wrong", action="store_true", help="list the pages not dated right, with witnesses"
     )
     args = parser.parse_args()
+    folders = [f for f in args.data or DEFAULT_DATA if (f / "gold.json").is_file()]
+    if not folders:
+        parser.error("no set found (a folder with gold.json and pages/)")
 
     from config import DEMO_CONFIG, load_settings
     from tasks.extract import page_date, pool_map, worker_count
@@ -114,16 +142,15 @@ def main() -> None:
     from tasks.fetch import fetch_pages
     from tasks.records import Candidate
 
-    listed = json.loads((args.data / "gold.json").read_text(encoding="utf-8"))
-    items = list(listed.items())[: args.limit or None]
-    html = {
-        local_path(url): gzip.decompress((args.data / "pages" / info["file"]).read_bytes())
-        for url, info in items
+    sets = {folder.name: read_set(folder, args.limit) for folder in folders}
+    server, base = serve(
+        {path: html for pages in sets.values() for path, (html, _) in pages.items()}
+    )
+    gold = {
+        name: {base + path: day for path, (_, day) in pages.items()} for name, pages in sets.items()
     }
-    server, base = serve(html)
-    gold = {base + local_path(url): info["date"] for url, info in items}
     settings = load_settings(DEMO_CONFIG)
-    # One loopback host stands for 800 sites: no politeness pause between its requests.
+    # One loopback host stands for every site: no politeness pause between its requests.
     fetch = settings.fetch.model_copy(
         update={
             "allow_private_hosts": True,
@@ -133,7 +160,8 @@ def main() -> None:
     )
     extract = settings.extract
     workers = worker_count(extract)
-    candidates = [Candidate(canonical_url=u, url=u, origin="backfill") for u in gold]
+    urls = [url for days in gold.values() for url in days]
+    candidates = [Candidate(canonical_url=u, url=u, origin="backfill") for u in urls]
 
     start = time.perf_counter()
     pages, failures = fetch_pages(candidates, fetch)
@@ -152,10 +180,9 @@ def main() -> None:
 
     stored: dict[str, str | None] = {}
     articles: dict[str, str | None] = {}
-    won: Counter = Counter()
-    won_right: Counter = Counter()
-    mistakes: list[str] = []
+    chosen: dict[str, str] = {}
     found: dict[str, dict[str, str | None]] = {name: {} for name in [*HTMLDATE, "before"]}
+    mistakes: dict[str, str] = {}
     for page, fields, reference in zip(pages, results, references, strict=True):
         url = page.candidate.url
         for name in found:
@@ -170,30 +197,41 @@ def main() -> None:
         stored[url] = day
         if len(fields["text"]) >= extract.min_text_chars:
             articles[url] = day
-        witness = evidence["chosen"] or "none"
-        won[witness] += 1
-        won_right[witness] += day == gold[url]
-        if day != gold[url]:
-            said = ", ".join(f"{n} {d}" for n, d in evidence["witnesses"].items() if d)
-            mistakes.append(f"  {gold[url]} got {day} from {witness}: {said or '-'}  {url}")
+        chosen[url] = evidence["chosen"] or "none"
+        said = ", ".join(f"{n} {d}" for n, d in evidence["witnesses"].items() if d)
+        mistakes[url] = (
+            f"got {day} from {chosen[url]}: {said or '-'}; "
+            f"htmldate extensive {reference['htmldate extensive, original_date']}  {url}"
+        )
 
     print(
-        f"{len(gold)} pages ({len(failures)} not fetched); fetch {fetched:.0f} s, extraction "
+        f"{len(urls)} pages ({len(failures)} not fetched); fetch {fetched:.0f} s, extraction "
         f"{extracted:.0f} s, htmldate references {referenced:.0f} s on {workers} workers "
         "(2 cores shared with other work: times are indicative, accuracy is not load-bound)"
     )
-    print(f"{'sinorus stored':36} {score(stored, gold)}")
-    print(f"{'sinorus stored, articles only':36} {score(articles, gold)}")
-    print(f"{'before (stored, pre issue 12)':36} {score(found['before'], gold)}")
-    for name in HTMLDATE:
-        print(f"{name:36} {score(found[name], gold)}")
-    print("witness that won: pages (right)")
-    for witness, count in won.most_common():
-        print(f"  {witness:12} {count:4} ({won_right[witness] / count:.1%} right)")
-    print(f"text too short for an article (dated on page_failures): {len(stored) - len(articles)}")
-    if args.show_wrong:
-        print(f"not dated right (gold, chosen, witness; every witness): {len(mistakes)} pages")
-        print("\n".join(sorted(mistakes)))
+    for name, days in gold.items():
+        dated = {u: d for u, d in days.items() if d is not None}
+        print(f"\n{name}: {len(dated)} pages with a gold date ({len(days) - len(dated)} without)")
+        print(f"  {'sinorus stored':36} {score(stored, days)}")
+        print(f"  {'sinorus stored, articles only':36} {score(articles, days)}")
+        print(f"  {'before (stored, pre issue 12)':36} {score(found['before'], days)}")
+        for method in HTMLDATE:
+            print(f"  {method:36} {score(found[method], days)}")
+        won = Counter(chosen.get(u, "none") for u in dated)
+        right = Counter(chosen.get(u, "none") for u, d in dated.items() if stored.get(u) == d)
+        print("  witness that won: pages (right)")
+        for witness, count in won.most_common():
+            print(f"    {witness:12} {count:4} ({right[witness] / count:.1%} right)")
+        short = sum(u in stored and u not in articles for u in days)
+        print(f"  text too short for an article (dated on page_failures): {short}")
+        if args.show_wrong:
+            wrong = sorted(
+                f"    {d} {mistakes.get(u, 'not extracted')}"
+                for u, d in dated.items()
+                if stored.get(u) != d
+            )
+            print(f"  not dated right (gold, chosen, witness; every witness): {len(wrong)} pages")
+            print("\n".join(wrong))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import lzma
 from datetime import datetime
 from pathlib import Path
 
@@ -13,9 +14,11 @@ from lxml.html import HtmlElement, fromstring
 from tasks.dates import (
     Headline,
     PageDates,
+    _options,
     choose_date,
     headline_date,
     marked_date,
+    read_date,
     read_page,
     url_date,
     witnesses,
@@ -194,3 +197,77 @@ def test_schema_org_date_published_is_the_metadata() -> None:
     assert dates["metadata"] == "2023-03-21"
     assert witnesses(read._replace(marked=None), "2023-03-28")["metadata"] == "2023-03-28"
     assert marked_date(page("<h1>Xi meets Putin</h1>"), FETCHED) is None
+
+
+def test_a_date_in_a_quotation_is_the_quoted_items() -> None:
+    tweet = (
+        "<h1>Xi meets Putin</h1><p>Text.</p><blockquote class=twitter-tweet><p>Off to Moscow</p>"
+        "&mdash; Agency (@agency) <a href='https://twitter.com/x/status/1'>May 2, 2024</a>"
+        "</blockquote>"
+    )
+    assert headline_date(page(tweet), FETCHED) is None
+    assert headline_date(page(tweet + "<p>May 3, 2024</p>"), FETCHED).day == "2024-05-03"
+
+
+def test_dates_past_another_items_heading_are_that_items() -> None:
+    teaser = (
+        "<h1>Xi meets Putin</h1><p>Text.</p><div class=card><h2><a href='/other'>Trade grows"
+        "</a></h2><span class=pub-date>Jul 27, 2023</span></div>"
+    )
+    assert headline_date(page(teaser), FETCHED) is None
+    # a heading with no link (a subtitle), or the story's own linked to itself, is no other item
+    subtitle = "<h1>Xi meets Putin</h1><h2>Talks in Moscow</h2><p>Jul 27, 2023</p>"
+    assert headline_date(page(subtitle), FETCHED).day == "2023-07-27"
+    own = "<h1>Site</h1><h2><a href='/xi'>Xi meets Putin</a></h2><p>Jul 27, 2023</p>"
+    assert headline_date(page(own), FETCHED).day == "2023-07-27"
+    # past it, the dates still tell a list of stories
+    listing = (
+        "<h1>Xi meets Putin</h1><h5 class=date>10.05.2024</h5><h3><a href='/a'>A</a></h3>"
+        "<h5 class=date>09.05.2024</h5><h3><a href='/b'>B</a></h3>"
+    )
+    assert headline_date(page(listing), FETCHED) is None
+
+
+def test_a_time_elements_datetime_when_its_text_is_no_date() -> None:
+    forum = (
+        "<h1>Xi meets Putin</h1><time datetime='2024-03-18T12:22:42-0400'>1 minute ago</time>"
+        "<dl><dt>Joined</dt><dd>May 11, 2017</dd></dl>"
+    )
+    assert headline_date(page(forum), FETCHED).day == "2024-03-18"
+    # the text a reader sees comes first
+    both = "<h1>Xi meets Putin</h1><time datetime='2024-03-20T10:00:00Z'>18 March 2024</time>"
+    assert headline_date(page(both), FETCHED).day == "2024-03-18"
+
+
+def test_chinese_japanese_korean_and_russian_dates_are_read() -> None:
+    options = _options(FETCHED)
+    assert read_date("2024年5月3日 10:00", options) == "2024-05-03"
+    assert read_date("2024年05月03日", options) == "2024-05-03"
+    assert read_date("2024년 5월 3일", options) == "2024-05-03"
+    assert read_date("3 мая 2024, 10:00", options) == "2024-05-03"
+    assert read_date("30 февраля 2024", options) is None  # no such day
+    assert read_date("2031年1月1日", options) is None  # after the latest plausible day
+    assert read_date("3 May 2024", options) == "2024-05-03"  # htmldate's own reading
+
+
+EVAL_2020 = Path(__file__).parent / "eval" / "dates" / "mediacloud-2020"
+# Pages of htmldate's 2020 set the rule got wrong before issue 21, one for each kind of mistake:
+# a forum's member profile date, an embedded post's date, another item's date past its heading,
+# a blog post dated in Japanese.
+MISTAKES_2020 = ("hypixel.net/threads", "actu.fr/societe", "kut.org/post", "blog.goo.ne.jp")
+
+
+@pytest.mark.parametrize("key", MISTAKES_2020)
+def test_pages_of_the_2020_set_dated_right(key: str) -> None:
+    gold = json.loads((EVAL_2020 / "gold.json").read_text(encoding="utf-8"))
+    url, info = next((u, i) for u, i in gold.items() if key in u)
+    html = lzma.decompress((EVAL_2020 / "pages" / info["file"]).read_bytes())
+    fields = extract_fields(html, url, True, False, 250)
+    page = Page(
+        candidate=Candidate(canonical_url=url, url=url, origin="backfill"),
+        final_url=url,
+        html=html,
+        fetched_at=datetime(2021, 1, 1),
+    )
+    published, _, evidence = page_date(page, fields["dates"])
+    assert published is not None and published.date().isoformat() == info["date"], evidence
