@@ -154,9 +154,9 @@ def test_the_events_view(views_lake: Lake) -> None:
     got = _rows(views_lake, "select * from events order by first_report_at")
     assert got == [
         (_id("a1"), DAY1 + timedelta(hours=10), DAY1 + timedelta(days=1, hours=9),
-         "Headline a1", 3, 2, 3, ["en", "ru"], ["putin", "xi"]),
+         "Headline a1", 3, 2, 3, ["en", "ru"], [], ["putin", "xi"]),
         (_id("b1"), DAY1 + timedelta(days=1, hours=8), DAY1 + timedelta(days=1, hours=8),
-         "Headline b1", 1, 1, 1, ["zh"], ["gas"]),
+         "Headline b1", 1, 1, 1, ["zh"], [], ["gas"]),
     ]  # fmt: skip
 
 
